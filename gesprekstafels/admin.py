@@ -1,0 +1,91 @@
+from django.contrib import admin, messages
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from gesprekstafels.models import Block, Method, Question, Role, Script, Tip
+from gesprekstafels.services import duplicate_script
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+
+
+class TipInline(admin.TabularInline):
+    model = Tip
+    extra = 0
+
+
+@admin.register(Method)
+class MethodAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RoleInline, TipInline]
+
+
+class BlockInline(admin.TabularInline):
+    model = Block
+    fields = ["order", "title", "minutes", "min_minutes", "work_form", "is_protected", "is_optional"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.action(description=_("Duplicate the selected scripts"))
+def duplicate_scripts(modeladmin, request, queryset):
+    copies = [duplicate_script(script) for script in queryset]
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d script duplicated.", "%(count)d scripts duplicated.", len(copies)) % {"count": len(copies)},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(Script)
+class ScriptAdmin(admin.ModelAdmin):
+    list_display = ["title", "method", "phase", "variant_label", "duration"]
+    list_filter = ["phase", "method"]
+    search_fields = ["title", "purpose", "blocks__title", "blocks__questions__text"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [BlockInline]
+    actions = [duplicate_scripts]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("phase", "method").annotate(annotated_minutes=Sum("blocks__minutes"))
+
+    @admin.display(description=_("minutes"))
+    def duration(self, script):
+        return script.total_minutes
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    fields = ["order", "text", "perspective", "parent", "guidance", "attention_points"]
+    extra = 0
+    filter_horizontal = ["attention_points"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            # Only central questions of the block being edited can hold help questions.
+            block_id = request.resolver_match.kwargs.get("object_id")
+            field.queryset = Question.objects.filter(block_id=block_id, parent=None) if block_id else Question.objects.none()
+        return field
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["title", "script", "order", "minutes", "work_form"]
+    list_filter = ["script__phase", "script", "work_form"]
+    search_fields = ["title", "instructions", "questions__text"]
+    list_select_related = ["script"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "block", "perspective", "parent"]
+    list_filter = ["perspective", "block__script__phase", "block__script"]
+    search_fields = ["text", "guidance"]
+    list_select_related = ["block__script", "parent"]
+    filter_horizontal = ["attention_points"]

@@ -1,0 +1,69 @@
+"""Reading scripts for display: a timeline with start times, questions by perspective."""
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Prefetch, Sum
+
+from gesprekstafels.models import Block, Perspective, Question, Script, TipAudience
+
+
+def scripts_with_minutes():
+    return Script.objects.select_related("phase", "method").annotate(annotated_minutes=Sum("blocks__minutes"))
+
+
+def script_for_display():
+    """A script with everything its page shows, in a fixed number of queries."""
+    questions = Question.objects.prefetch_related("attention_points__phase").order_by("order", "pk")
+    blocks = Block.objects.prefetch_related(Prefetch("questions", queryset=questions)).order_by("order", "pk")
+    return (
+        Script.objects.select_related("phase", "method")
+        .prefetch_related(Prefetch("blocks", queryset=blocks), "method__roles", "method__tips")
+    )
+
+
+@dataclass
+class TimelineEntry:
+    block: Block
+    start_minute: int
+    central_questions: list = field(default_factory=list)
+
+
+def timeline(script):
+    """The script's blocks with their planned start (minutes from 0:00) and their questions."""
+    entries, start = [], 0
+    for block in script.blocks.all():
+        questions = list(block.questions.all())
+        children = {}
+        for question in questions:
+            if question.parent_id:
+                children.setdefault(question.parent_id, []).append(question)
+        central = [q for q in questions if not q.parent_id]
+        for question in central:
+            question.children = children.get(question.pk, [])
+        entries.append(TimelineEntry(block, start, central))
+        start += block.minutes
+    return entries
+
+
+def questions_by_perspective(entries):
+    """Central questions grouped by perspective, in the order of the Perspective choices."""
+    rank = {value: index for index, value in enumerate(Perspective.values)}
+    central = [q for entry in entries for q in entry.central_questions]
+    central.sort(key=lambda q: rank.get(q.perspective, len(rank)))
+    return [
+        (key, Perspective(key).label if key else "", list(group))
+        for key, group in groupby(central, key=lambda q: q.perspective)
+    ]
+
+
+def tips_by_audience(method):
+    tips = list(method.tips.all())
+    return [
+        (audience.label, [tip for tip in tips if tip.audience == audience])
+        for audience in TipAudience
+    ]
+
+
+def format_minutes(total):
+    return f"{total // 60}:{total % 60:02d}"

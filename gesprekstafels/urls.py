@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sessies.views import dashboard
+
+admin.site.site_header = "Gesprekstafels"
+admin.site.site_title = "Gesprekstafels"
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("kader/", include("kader.urls")),
+    path("onderzoeken/", include("kader.project_urls")),
+    path("draaiboeken/", include("gesprekstafels.library_urls")),
+    path("sessies/", include("sessies.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,235 @@
+"""The quality framework (kwaliteits- en afwegingskader) and the projects it is applied to."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CHECKLIST_NOTE_MAX_LENGTH = 5000
+
+
+class IntroSection(models.Model):
+    """A section of the framework's introduction (aim, target groups), shown on its start page."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("introduction section")
+        verbose_name_plural = _("introduction sections")
+
+    def __str__(self):
+        return self.heading
+
+
+class Phase(models.Model):
+    number = models.PositiveSmallIntegerField(
+        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+
+    def __str__(self):
+        return _("Phase %(number)s: %(name)s") % {"number": self.number, "name": self.name}
+
+    def get_absolute_url(self):
+        return reverse("kader:phase", args=[self.number])
+
+
+class AttentionPoint(models.Model):
+    phase = models.ForeignKey(
+        Phase, on_delete=models.CASCADE, related_name="attention_points", verbose_name=_("phase")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("The text under the title in the schematic overview.")
+    )
+
+    class Meta:
+        ordering = ["phase__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "number"], name="unique_point_per_phase")
+        ]
+        verbose_name = _("attention point")
+        verbose_name_plural = _("attention points")
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self):
+        """The point's label as the framework numbers it, e.g. "2.3"."""
+        return f"{self.phase.number}.{self.number}"
+
+
+class ExplanationSection(models.Model):
+    """A part of an attention point's explanation in the background document."""
+
+    attention_point = models.ForeignKey(
+        AttentionPoint,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("attention point"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["attention_point", "order", "pk"]
+        verbose_name = _("explanation section")
+        verbose_name_plural = _("explanation sections")
+
+    def __str__(self):
+        return self.heading or self.body[:60]
+
+
+class ResearchProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_superuser or user.has_perm("kader.view_all_projects"):
+            return self
+        return self.filter(researchers=user)
+
+
+class ResearchProject(models.Model):
+    title = models.CharField(_("title"), max_length=300)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    researchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="research_projects",
+        verbose_name=_("researchers"),
+    )
+    current_phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("current phase")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ResearchProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "pk"]
+        permissions = [("view_all_projects", _("Can see every research project"))]
+        verbose_name = _("research project")
+        verbose_name_plural = _("research projects")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.pk])
+
+    def is_researcher(self, user):
+        return self.researchers.filter(pk=user.pk).exists()
+
+    def can_view(self, user):
+        return user.has_perm("kader.view_all_projects") or self.is_researcher(user)
+
+    def can_edit(self, user):
+        return user.has_perm("kader.change_researchproject") and (
+            user.has_perm("kader.view_all_projects") or self.is_researcher(user)
+        )
+
+
+class ChecklistStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DISCUSSING = "in_gesprek", _("under discussion")
+    SECURED = "geborgd", _("secured")
+    NOT_APPLICABLE = "nvt", _("not applicable")
+
+
+class StaleChecklistEntry(Exception):
+    """The entry was changed by someone else since the editor loaded it."""
+
+    def __init__(self, current):
+        super().__init__("checklist entry changed meanwhile")
+        self.current = current
+
+
+class ChecklistEntry(models.Model):
+    """Where a project stands on one attention point. Absent rows mean "open"."""
+
+    project = models.ForeignKey(
+        ResearchProject,
+        on_delete=models.CASCADE,
+        related_name="checklist_entries",
+        verbose_name=_("project"),
+    )
+    attention_point = models.ForeignKey(
+        AttentionPoint,
+        on_delete=models.CASCADE,
+        related_name="checklist_entries",
+        verbose_name=_("attention point"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChecklistStatus, default=ChecklistStatus.OPEN
+    )
+    note = models.TextField(
+        _("note"), blank=True, validators=[MaxLengthValidator(CHECKLIST_NOTE_MAX_LENGTH)]
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["attention_point__phase__number", "attention_point__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "attention_point"], name="unique_entry_per_point"
+            )
+        ]
+        verbose_name = _("checklist entry")
+        verbose_name_plural = _("checklist entries")
+
+    def __str__(self):
+        return f"{self.project} – {self.attention_point.code}"
+
+    def mark(self, status, note, *, by, expected_version):
+        """Save a new status and note, refusing when someone else saved in between.
+
+        Raises StaleChecklistEntry with the current row when `expected_version` is behind,
+        and ValidationError for a status outside the list or a note that is too long.
+        """
+        if status not in ChecklistStatus.values:
+            raise ValidationError({"status": _("Choose one of the listed statuses.")})
+        if len(note) > CHECKLIST_NOTE_MAX_LENGTH:
+            raise ValidationError(
+                {"note": _("A note can be at most %(max)s characters.") % {"max": CHECKLIST_NOTE_MAX_LENGTH}}
+            )
+        with transaction.atomic():
+            entry, _created = ChecklistEntry.objects.select_for_update().get_or_create(
+                project_id=self.project_id, attention_point_id=self.attention_point_id
+            )
+            if entry.version != expected_version:
+                raise StaleChecklistEntry(entry)
+            updated = ChecklistEntry.objects.filter(pk=entry.pk, version=expected_version).update(
+                status=status,
+                note=note,
+                changed_by=by,
+                changed_at=timezone.now(),
+                version=F("version") + 1,
+            )
+            if not updated:
+                raise StaleChecklistEntry(ChecklistEntry.objects.get(pk=entry.pk))
+        entry.refresh_from_db()
+        return entry

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from kader import views
+
+app_name = "projects"
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("nieuw/", views.project_create, name="create"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/bewerken/", views.project_edit, name="edit"),
+    path("<int:pk>/checklist/<int:number>/", views.checklist, name="checklist"),
+    path("<int:pk>/checklist/punt/<int:point_pk>/", views.checklist_entry, name="checklist_entry"),
+    path("<int:pk>/checklist.pdf", views.checklist_pdf, name="checklist_pdf"),
+]

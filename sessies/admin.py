@@ -1,0 +1,61 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from sessies.models import Agreement, Delivery, Note, Participant, Report, Session, SessionBlock, TimeAdjustment
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+
+
+class SessionBlockInline(admin.TabularInline):
+    model = SessionBlock
+    fields = ["order", "title", "minutes", "original_minutes", "skipped", "spent_seconds"]
+    readonly_fields = ["original_minutes", "spent_seconds"]
+    extra = 0
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "starts_at", "state", "facilitator", "secretary"]
+    list_filter = ["state", "phase_number"]
+    search_fields = ["title", "project__title", "place"]
+    list_select_related = ["project", "facilitator", "secretary"]
+    readonly_fields = ["version", "current_block", "block_started_at", "started_at", "planned_end_at", "finished_at"]
+    inlines = [SessionBlockInline, ParticipantInline]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["text", "session", "tag", "is_key", "author", "created_at", "deleted_at"]
+    list_filter = ["tag", "is_key"]
+    search_fields = ["text", "session__title"]
+    list_select_related = ["session", "author"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["who", "what", "when", "session"]
+    search_fields = ["who", "what", "session__title"]
+
+
+@admin.register(TimeAdjustment)
+class TimeAdjustmentAdmin(admin.ModelAdmin):
+    list_display = ["session", "created_at", "description"]
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ["email", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["session", "approved_at", "first_sent_at"]
+    readonly_fields = ["approved_at", "approved_by", "pdf_sha256", "first_sent_at"]
+    exclude = ["pdf"]
+    inlines = [DeliveryInline]

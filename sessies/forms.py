@@ -1,0 +1,124 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from gesprekstafels.models import Script
+from kader.models import ResearchProject
+from sessies import roles
+from sessies.models import NOTE_MAX_LENGTH, Agreement, NoteTag, Participant, Session, SessionBlock
+
+
+def users_in(group_name):
+    return get_user_model().objects.filter(is_active=True, groups__name=group_name).order_by("first_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class SessionForm(forms.ModelForm):
+    facilitator = UserChoiceField(queryset=None, label=_("Facilitator"))
+    secretary = UserChoiceField(queryset=None, label=_("Secretary"))
+
+    class Meta:
+        model = Session
+        fields = ["project", "script", "title", "starts_at", "place", "facilitator", "secretary"]
+        widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        help_texts = {"title": _("Leave empty to use the script's title.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = ResearchProject.objects.visible_to(user).select_related("current_phase")
+        self.fields["script"].required = True
+        self.fields["title"].required = False
+        self.fields["facilitator"].queryset = users_in(roles.FACILITATORS)
+        self.fields["secretary"].queryset = users_in(roles.SECRETARIES)
+        scripts = Script.objects.select_related("phase")
+        project = self.initial.get("project")
+        if isinstance(project, ResearchProject):
+            # The script of the project's phase comes first.
+            scripts = scripts.annotate(
+                first=Case(When(phase=project.current_phase_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+            ).order_by("first", "phase__number", "order", "title")
+        self.fields["script"].queryset = scripts
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("title") and cleaned.get("script"):
+            cleaned["title"] = cleaned["script"].title
+        return cleaned
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["name", "email", "role", "organisation"]
+        error_messages = {"email": {"invalid": _("Enter a valid e-mail address, for example naam@organisatie.nl.")}}
+
+
+ParticipantFormSet = forms.inlineformset_factory(
+    Session, Participant, form=ParticipantForm, extra=3, can_delete=True
+)
+
+
+class BlockAdjustForm(forms.ModelForm):
+    class Meta:
+        model = SessionBlock
+        fields = ["order", "minutes", "skipped"]
+        widgets = {
+            "order": forms.NumberInput(attrs={"min": 1, "class": "form-control form-control-sm", "style": "width:5em"}),
+            "minutes": forms.NumberInput(attrs={"min": 1, "class": "form-control form-control-sm", "style": "width:6em"}),
+        }
+        error_messages = {"minutes": {"min_value": _("A block needs at least 1 minute.")}}
+
+
+BlockAdjustFormSet = forms.modelformset_factory(SessionBlock, form=BlockAdjustForm, extra=0)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        strip=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": _("A note can be at most %(limit_value)d characters (this one has %(show_value)d). Your text is kept; shorten it or split it."),
+            "required": _("An empty note is not saved."),
+        },
+    )
+    tag = forms.ChoiceField(label=_("Tag"), choices=NoteTag.choices, initial=NoteTag.HARVEST)
+    block = forms.IntegerField(widget=forms.HiddenInput)
+    question = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    client_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError(self.fields["text"].error_messages["required"])
+        return text
+
+
+class NoteEditForm(forms.Form):
+    text = NoteForm.base_fields["text"]
+    tag = NoteForm.base_fields["tag"]
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["who", "what", "when", "block"]
+        widgets = {"what": forms.TextInput}
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["block"].queryset = session.blocks.all()
+        self.fields["block"].required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False

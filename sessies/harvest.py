@@ -1,0 +1,182 @@
+"""The harvest of a session: notes, the key harvest and agreements.
+
+Every change bumps the session's version in the same transaction, so the live views'
+polls pick it up.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionQuestion
+
+# "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
+TAG_PREFIXES = {
+    "o": NoteTag.HARVEST,
+    "a": NoteTag.ATTENTION,
+    "af": NoteTag.AGREEMENT,
+    "c": NoteTag.QUOTE,
+    "ov": NoteTag.OTHER,
+}
+PREFIX_PATTERN = re.compile(r"^\s*(\*\s*)?(?:(o|a|af|c|ov):\s*)?(\*\s*)?", re.IGNORECASE)
+RECENT_NOTES_IN_RUN_VIEW = 12
+
+
+class NoteConflict(Exception):
+    """The note changed since the editor loaded it."""
+
+    def __init__(self, current):
+        super().__init__("note changed meanwhile")
+        self.current = current
+
+
+class HarvestError(Exception):
+    """A request that does not fit the session (a block or question of another session)."""
+
+
+def parse_prefix(text, tag):
+    """Split a typed prefix off the text: returns (text, tag, starred)."""
+    match = PREFIX_PATTERN.match(text)
+    prefix = match.group(2)
+    starred = bool(match.group(1) or match.group(3))
+    if not prefix and not starred:
+        return text, tag, False
+    rest = text[match.end():]
+    if not rest.strip():
+        return text, tag, False
+    return rest, TAG_PREFIXES[prefix.lower()] if prefix else tag, starred
+
+
+def _bump(session_id):
+    Session.objects.filter(pk=session_id).update(version=F("version") + 1)
+
+
+@transaction.atomic
+def add_note(session, *, block_id, text, tag, author, question_id=None, client_token=""):
+    """Store a note; a retry with the same client token returns the note already stored."""
+    if client_token:
+        existing = Note.objects.filter(session=session, client_token=client_token).first()
+        if existing:
+            return existing
+    block = SessionBlock.objects.filter(session=session, pk=block_id).first()
+    if block is None:
+        raise HarvestError(_("Choose a block of this session."))
+    question = None
+    if question_id:
+        question = SessionQuestion.objects.filter(block=block, pk=question_id).first()
+        if question is None:
+            raise HarvestError(_("That question does not belong to the chosen block."))
+    text, tag, starred = parse_prefix(text, tag)
+    note = Note.objects.create(
+        session=session, block=block, question=question, text=text, tag=tag, is_key=starred,
+        author=author, client_token=client_token,
+    )
+    _bump(session.pk)
+    return note
+
+
+@transaction.atomic
+def edit_note(note, *, text, tag, expected_version, by):
+    current = Note.objects.select_for_update().get(pk=note.pk)
+    if current.version != expected_version:
+        raise NoteConflict(current)
+    Note.objects.filter(pk=note.pk).update(text=text, tag=tag, version=F("version") + 1, updated_at=timezone.now())
+    _bump(note.session_id)
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def delete_note(note):
+    Note.objects.filter(pk=note.pk).update(deleted_at=timezone.now(), version=F("version") + 1)
+    _bump(note.session_id)
+
+
+@transaction.atomic
+def restore_note(note):
+    Note.objects.filter(pk=note.pk).update(deleted_at=None, version=F("version") + 1)
+    _bump(note.session_id)
+
+
+@transaction.atomic
+def set_key_harvest(note, is_key):
+    Note.objects.filter(pk=note.pk).update(is_key=is_key, version=F("version") + 1)
+    _bump(note.session_id)
+
+
+@transaction.atomic
+def add_agreement(form, session):
+    agreement = form.save(commit=False)
+    agreement.session = session
+    agreement.save()
+    _bump(session.pk)
+    return agreement
+
+
+@transaction.atomic
+def delete_agreement(agreement):
+    agreement.delete()
+    _bump(agreement.session_id)
+
+
+# Reading the harvest
+
+
+@dataclass
+class QuestionNotes:
+    question: SessionQuestion | None
+    notes: list = field(default_factory=list)
+    help_questions: list = field(default_factory=list)
+
+
+@dataclass
+class BlockNotes:
+    block: SessionBlock
+    groups: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return sum(len(group.notes) for group in self.groups)
+
+
+def notes_by_block(session, blocks, notes):
+    """Notes grouped by block, then by question (help questions under their question)."""
+    per_question = {}
+    for note in notes:
+        per_question.setdefault((note.block_id, note.question_id), []).append(note)
+    result = []
+    for block in blocks:
+        questions = list(block.questions.all())
+        central = [q for q in questions if not q.parent_id]
+        groups = []
+        for question in central:
+            group = QuestionNotes(question, per_question.get((block.pk, question.pk), []))
+            group.help_questions = [q for q in questions if q.parent_id == question.pk]
+            for help_question in group.help_questions:
+                group.notes += per_question.get((block.pk, help_question.pk), [])
+            groups.append(group)
+        groups.append(QuestionNotes(None, per_question.get((block.pk, None), [])))
+        result.append(BlockNotes(block, groups))
+    return result
+
+
+def harvest_context(session, state, view, user):
+    notes = Note.objects.alive().filter(session=session).select_related("author", "question")
+    if view == "notuleren":
+        all_notes = list(notes.order_by("created_at", "pk"))
+        return {
+            "note_groups": notes_by_block(session, state.blocks, all_notes),
+            "key_notes": [n for n in all_notes if n.is_key],
+            "note_count": len(all_notes),
+            "agreements": session.agreements.select_related("block"),
+        }
+    if view == "regie":
+        return {
+            "recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]),
+            "key_notes": list(notes.filter(is_key=True).order_by("block__order", "created_at")),
+        }
+    return {"key_notes": list(notes.filter(is_key=True).order_by("block__order", "created_at"))}

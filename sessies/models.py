@@ -1,0 +1,346 @@
+"""What happens: sessions run from a script, their harvest notes, agreements and reports."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gesprekstafels.models import Block, Perspective, Script, WorkForm, split_lines
+from kader.models import ResearchProject
+
+NOTE_MAX_LENGTH = 10_000
+
+
+class SessionState(models.TextChoices):
+    PLANNED = "gepland", _("planned")
+    RUNNING = "bezig", _("running")
+    PAUSED = "gepauzeerd", _("paused")
+    FINISHED = "afgerond", _("finished")
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_superuser or user.has_perm("sessies.view_all_sessions"):
+            return self
+        return self.filter(
+            models.Q(facilitator=user) | models.Q(secretary=user) | models.Q(project__researchers=user)
+        ).distinct()
+
+
+class Session(models.Model):
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("research project")
+    )
+    # The session keeps its own copy of the script; the link is only for reference.
+    script = models.ForeignKey(
+        Script, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("script")
+    )
+    script_title = models.CharField(_("script"), max_length=300)
+    phase_number = models.PositiveSmallIntegerField(_("phase"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions",
+        verbose_name=_("facilitator"),
+    )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_sessions",
+        verbose_name=_("secretary"),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=SessionState, default=SessionState.PLANNED)
+    # Bumped in the same transaction as every change; pollers compare against it.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    current_block = models.ForeignKey(
+        "SessionBlock", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("current block"),
+    )
+    # When the current block's running stretch began; None while paused or not running.
+    block_started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    planned_end_at = models.DateTimeField(_("planned end"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "pk"]
+        permissions = [
+            ("run_session", _("Can drive a session's timeline")),
+            ("view_all_sessions", _("Can see every session")),
+            ("send_report", _("Can send a session's report")),
+        ]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sessies:detail", args=[self.pk])
+
+    def bump_version(self):
+        """Increase the version in the database (call inside the change's transaction)."""
+        Session.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        self.refresh_from_db(fields=["version"])
+
+    @property
+    def is_live(self):
+        return self.state in (SessionState.RUNNING, SessionState.PAUSED)
+
+    @property
+    def planned_minutes(self):
+        return sum(block.minutes for block in self.blocks.all() if not block.skipped)
+
+    @property
+    def scheduled_end(self):
+        return self.starts_at + timedelta(minutes=self.planned_minutes)
+
+    # Who may do what with this session: the one place for these rules.
+    def can_view(self, user):
+        return (
+            user.has_perm("sessies.view_all_sessions")
+            or user.pk in (self.facilitator_id, self.secretary_id)
+            or self.project.is_researcher(user)
+        )
+
+    def can_run(self, user):
+        return user.has_perm("sessies.view_all_sessions") or (
+            user.pk == self.facilitator_id and user.has_perm("sessies.run_session")
+        )
+
+    def can_write_notes(self, user):
+        return user.has_perm("sessies.view_all_sessions") or user.pk in (self.facilitator_id, self.secretary_id)
+
+    def can_edit_report(self, user):
+        return self.can_write_notes(user)
+
+
+class SessionBlock(models.Model):
+    """A session's copy of a script block, with its planned and spent time."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="blocks")
+    source_block = models.ForeignKey(Block, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    original_minutes = models.PositiveSmallIntegerField(_("script minutes"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    min_minutes = models.PositiveSmallIntegerField(_("minimum minutes"))
+    work_form = models.CharField(_("work form"), max_length=20, choices=WorkForm, default=WorkForm.PLENARY)
+    instructions = models.TextField(_("instructions"), blank=True)
+    suggested_approach = models.TextField(_("suggested approach"), blank=True)
+    practical_matters = models.TextField(_("practical matters"), blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    is_protected = models.BooleanField(_("protected"), default=False)
+    is_optional = models.BooleanField(_("optional"), default=False)
+    skipped = models.BooleanField(_("skipped"), default=False)
+    spent_seconds = models.PositiveIntegerField(_("time spent"), default=0)
+    first_started_at = models.DateTimeField(null=True, blank=True)
+    last_left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "order", "pk"]
+        verbose_name = _("session block")
+        verbose_name_plural = _("session blocks")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def instruction_lines(self):
+        return split_lines(self.instructions)
+
+    @property
+    def practical_lines(self):
+        return split_lines(self.practical_matters)
+
+    @property
+    def follow_up_lines(self):
+        return split_lines(self.follow_up)
+
+    @property
+    def planned_seconds(self):
+        return self.minutes * 60
+
+
+class SessionQuestion(models.Model):
+    block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="questions")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="help_questions"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("text"))
+    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective, blank=True)
+    guidance = models.TextField(_("guidance"), blank=True)
+
+    class Meta:
+        ordering = ["block", "order", "pk"]
+        verbose_name = _("session question")
+        verbose_name_plural = _("session questions")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ParticipantRole(models.TextChoices):
+    RESEARCHER = "onderzoeker", _("researcher")
+    PROFESSIONAL = "professional", _("professional")
+    CLIENT = "client", _("client (representative)")
+    POLICY = "beleid", _("policy and management")
+    OTHER = "anders", _("other")
+
+
+class Participant(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=ParticipantRole, default=ParticipantRole.PROFESSIONAL)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["session", "role", "name", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self):
+        return self.name
+
+
+class TimeAdjustment(models.Model):
+    """A recorded change to the session's timing, shown in the report's time appendix."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="adjustments")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    description = models.TextField(_("description"))
+
+    class Meta:
+        ordering = ["session", "created_at", "pk"]
+        verbose_name = _("time adjustment")
+        verbose_name_plural = _("time adjustments")
+
+    def __str__(self):
+        return self.description
+
+
+class NoteTag(models.TextChoices):
+    HARVEST = "opbrengst", _("harvest")
+    ATTENTION = "aandachtspunt", _("point of attention")
+    AGREEMENT = "afspraak", _("agreement")
+    QUOTE = "citaat", _("quote")
+    OTHER = "overig", _("other")
+
+
+class NoteQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class Note(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="notes", verbose_name=_("block"))
+    question = models.ForeignKey(
+        SessionQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes",
+        verbose_name=_("question"),
+    )
+    text = models.TextField(_("text"), validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
+    tag = models.CharField(_("tag"), max_length=20, choices=NoteTag, default=NoteTag.HARVEST)
+    is_key = models.BooleanField(_("key harvest"), default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    # Soft delete so a deletion can be undone.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    in_report = models.BooleanField(_("in report"), default=True)
+    report_order = models.PositiveIntegerField(_("order in report"), default=0)
+    client_token = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "block__order", "report_order", "created_at", "pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Agreement(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agreements")
+    block = models.ForeignKey(
+        SessionBlock, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
+        verbose_name=_("block"),
+    )
+    who = models.CharField(_("who"), max_length=200)
+    what = models.TextField(_("what"), validators=[MaxLengthValidator(2000)])
+    when = models.CharField(_("when"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "created_at", "pk"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self):
+        return f"{self.who}: {self.what[:60]}"
+
+
+class Report(models.Model):
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="report")
+    summary = models.TextField(_("summary"), blank=True, validators=[MaxLengthValidator(5000)])
+    closing_remark = models.TextField(_("closing remark"), blank=True, validators=[MaxLengthValidator(5000)])
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pdf = models.BinaryField(_("approved PDF"), null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("PDF hash"), max_length=64, blank=True)
+    first_sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self):
+        return str(self.session)
+
+    @property
+    def is_approved(self):
+        return self.approved_at is not None
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "wachtrij", _("queued")
+    SENT = "verzonden", _("sent")
+    FAILED = "mislukt", _("failed")
+
+
+class Delivery(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    status = models.CharField(_("status"), max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self):
+        return f"{self.email} ({self.get_status_display()})"

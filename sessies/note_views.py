@@ -1,0 +1,132 @@
+"""The secretary's view and the note, star and agreement endpoints (htmx and plain POST)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessies import harvest
+from sessies.access import get_session_for
+from sessies.forms import AgreementForm, NoteEditForm, NoteForm
+from sessies.models import Agreement, Note
+from sessies.views import live_context
+
+
+def _secretary_context(request, session, **extra):
+    context = live_context(request, session, "notuleren")
+    state = context["state"]
+    default_block = state.current or (state.blocks[0] if state.blocks else None)
+    context.setdefault("note_form", NoteForm(initial={"block": default_block.pk if default_block else None}))
+    context.setdefault("agreement_form", AgreementForm(session=session, initial={"block": default_block}))
+    context["default_block"] = default_block
+    context.update(extra)
+    return context
+
+
+def secretary_view(request, pk):
+    session = get_session_for(request.user, pk)
+    return render(request, "sessies/notuleren.html", _secretary_context(request, session))
+
+
+def _harvest_response(request, session, *, status=200, **extra):
+    """After a change: htmx gets the refreshed harvest partial, a plain POST a redirect."""
+    if not request.htmx:
+        return redirect("sessies:notes", pk=session.pk)
+    session.refresh_from_db()
+    return render(request, "sessies/notuleren.html#harvest-update", _secretary_context(request, session, **extra), status=status)
+
+
+@require_POST
+def note_create(request, pk):
+    session = get_session_for(request.user, pk, need="write")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            harvest.add_note(
+                session, block_id=form.cleaned_data["block"], question_id=form.cleaned_data["question"],
+                text=form.cleaned_data["text"], tag=form.cleaned_data["tag"], author=request.user,
+                client_token=form.cleaned_data["client_token"],
+            )
+        except harvest.HarvestError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        # The text stays in the field; the message says what to do.
+        if not request.htmx:
+            return render(request, "sessies/notuleren.html", _secretary_context(request, session, note_form=form), status=422)
+        return render(request, "sessies/notuleren.html#note-errors", {"note_form": form}, status=422)
+    return _harvest_response(request, session, saved_token=form.cleaned_data["client_token"])
+
+
+def _note_for(request, pk, note_pk):
+    session = get_session_for(request.user, pk, need="write")
+    return session, get_object_or_404(Note, pk=note_pk, session=session)
+
+
+def note_edit(request, pk, note_pk):
+    session, note = _note_for(request, pk, note_pk)
+    if request.method == "GET":
+        form = NoteEditForm(initial={"text": note.text, "tag": note.tag, "version": note.version})
+        return render(request, "sessies/notuleren.html#note-editor", {"session": session, "note": note, "edit_form": form})
+    form = NoteEditForm(request.POST)
+    if not form.is_valid():
+        return render(request, "sessies/notuleren.html#note-editor", {"session": session, "note": note, "edit_form": form}, status=422)
+    try:
+        harvest.edit_note(note, text=form.cleaned_data["text"], tag=form.cleaned_data["tag"],
+                          expected_version=form.cleaned_data["version"], by=request.user)
+    except harvest.NoteConflict as conflict:
+        # Show both texts; saving again with the current version keeps the user's text.
+        data = request.POST.copy()
+        data["version"] = conflict.current.version
+        return render(
+            request, "sessies/notuleren.html#note-editor",
+            {"session": session, "note": conflict.current, "edit_form": NoteEditForm(data), "conflict": conflict.current},
+            status=409,
+        )
+    return _harvest_response(request, session)
+
+
+@require_POST
+def note_delete(request, pk, note_pk):
+    session, note = _note_for(request, pk, note_pk)
+    harvest.delete_note(note)
+    if not request.htmx:
+        messages.info(request, _("The note has been deleted."))
+    return _harvest_response(request, session, deleted_note=note)
+
+
+@require_POST
+def note_restore(request, pk, note_pk):
+    session, note = _note_for(request, pk, note_pk)
+    harvest.restore_note(note)
+    return _harvest_response(request, session)
+
+
+@require_POST
+def note_star(request, pk, note_pk):
+    session, note = _note_for(request, pk, note_pk)
+    harvest.set_key_harvest(note, request.POST.get("is_key") == "1")
+    if request.POST.get("from") == "regie":
+        if not request.htmx:
+            return redirect("sessies:run", pk=session.pk)
+        session.refresh_from_db()
+        return render(request, "sessies/regie.html#live", live_context(request, session, "regie"))
+    return _harvest_response(request, session)
+
+
+@require_POST
+def agreement_create(request, pk):
+    session = get_session_for(request.user, pk, need="write")
+    form = AgreementForm(request.POST, session=session)
+    if form.is_valid():
+        harvest.add_agreement(form, session)
+        return _harvest_response(request, session)
+    if not request.htmx:
+        return render(request, "sessies/notuleren.html", _secretary_context(request, session, agreement_form=form), status=422)
+    return _harvest_response(request, session, status=422, agreement_form=form)
+
+
+@require_POST
+def agreement_delete(request, pk, agreement_pk):
+    session = get_session_for(request.user, pk, need="write")
+    harvest.delete_agreement(get_object_or_404(Agreement, pk=agreement_pk, session=session))
+    return _harvest_response(request, session)

@@ -1,0 +1,69 @@
+"""Planning a session: copying its script so later edits in admin never change it."""
+
+from django.db import transaction
+
+from gesprekstafels.models import Question
+from sessies.models import Session, SessionBlock, SessionQuestion
+
+# A block may be shortened to this share of its minutes unless the script says otherwise.
+DEFAULT_MIN_SHARE = 0.5
+
+
+@transaction.atomic
+def create_session(*, script, participants=(), **fields):
+    """Create a session with a snapshot of the script's blocks and questions."""
+    session = Session.objects.create(
+        script=script,
+        script_title=script.title,
+        phase_number=script.phase.number if script.phase_id else None,
+        **fields,
+    )
+    copy_script(session, script)
+    for participant in participants:
+        participant.session = session
+        participant.save()
+    return session
+
+
+def copy_script(session, script):
+    blocks = list(script.blocks.order_by("order", "pk"))
+    session_blocks = SessionBlock.objects.bulk_create(
+        [
+            SessionBlock(
+                session=session,
+                source_block=block,
+                order=index,
+                title=block.title,
+                subtitle=block.subtitle,
+                original_minutes=block.minutes,
+                minutes=block.minutes,
+                min_minutes=block.min_minutes or max(1, round(block.minutes * DEFAULT_MIN_SHARE)),
+                work_form=block.work_form,
+                instructions=block.instructions,
+                suggested_approach=block.suggested_approach,
+                practical_matters=block.practical_matters,
+                follow_up=block.follow_up,
+                is_protected=block.is_protected,
+                is_optional=block.is_optional,
+            )
+            for index, block in enumerate(blocks, start=1)
+        ]
+    )
+    by_block = dict(zip([block.pk for block in blocks], session_blocks))
+    questions = list(Question.objects.filter(block__script=script).order_by("block", "order", "pk"))
+    central = [q for q in questions if not q.parent_id]
+    help_questions = [q for q in questions if q.parent_id]
+    copies = SessionQuestion.objects.bulk_create(
+        [_copy_question(q, by_block[q.block_id]) for q in central]
+    )
+    central_copies = {q.pk: copy for q, copy in zip(central, copies)}
+    SessionQuestion.objects.bulk_create(
+        [_copy_question(q, by_block[q.block_id], parent=central_copies.get(q.parent_id)) for q in help_questions]
+    )
+
+
+def _copy_question(question, block, parent=None):
+    return SessionQuestion(
+        block=block, parent=parent, order=question.order, text=question.text,
+        perspective=question.perspective, guidance=question.guidance,
+    )

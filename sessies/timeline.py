@@ -1,0 +1,423 @@
+"""The live timeline of a session: the server is the one authority on block and time.
+
+A running block stores when its current stretch began (`Session.block_started_at`) and the
+time already banked (`SessionBlock.spent_seconds`); clients compute the countdown from that.
+Every transition runs in a transaction, checks the version the client saw, and bumps it.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessies.models import Session, SessionBlock, SessionState, TimeAdjustment
+
+EXTENSION_MINUTES = 5
+# Behind by less than this, the run view does not propose catching up.
+CATCH_UP_THRESHOLD_SECONDS = 60
+
+
+class StaleVersion(Exception):
+    """Another client changed the session since this one loaded it."""
+
+    def __init__(self, session):
+        super().__init__("session changed meanwhile")
+        self.session = session
+
+
+class TransitionRefused(Exception):
+    """The transition does not fit the session's state; the message says why."""
+
+
+# Reading the live state
+
+
+def elapsed_seconds(session, block, at):
+    """Seconds spent in a block so far, counting the running stretch of the current block."""
+    seconds = block.spent_seconds
+    if block.pk == session.current_block_id and session.block_started_at:
+        seconds += max(0, int((at - session.block_started_at).total_seconds()))
+    return seconds
+
+
+@dataclass
+class LiveState:
+    """What the run, secretary and projector views show, computed at one moment."""
+
+    session: Session
+    blocks: list
+    at: object
+    current: SessionBlock | None = None
+    elapsed: int = 0
+    remaining: int = 0
+    later_seconds: int = 0
+    projected_end: object = None
+    planned_end: object = None
+    rows: list = field(default_factory=list)
+
+    @property
+    def running(self):
+        return self.session.state == SessionState.RUNNING
+
+    @property
+    def delay_seconds(self):
+        if not (self.projected_end and self.planned_end):
+            return 0
+        return int((self.projected_end - self.planned_end).total_seconds())
+
+    @property
+    def delay_minutes(self):
+        return math.ceil(self.delay_seconds / 60) if self.delay_seconds > 0 else 0
+
+    @property
+    def ahead_minutes(self):
+        return -self.delay_seconds // 60 if self.delay_seconds < 0 else 0
+
+    @property
+    def has_next(self):
+        return next_block(self.blocks, self.current) is not None
+
+    @property
+    def has_previous(self):
+        return previous_block(self.blocks, self.current) is not None
+
+    @property
+    def next_block(self):
+        return next_block(self.blocks, self.current)
+
+
+@dataclass
+class TimelineRow:
+    block: SessionBlock
+    planned_start: object
+    actual_seconds: int
+    is_current: bool
+    is_done: bool
+
+
+def live_state(session, blocks=None, at=None):
+    """Compute the live state; `blocks` may be passed in when already loaded."""
+    at = at or timezone.now()
+    blocks = list(blocks if blocks is not None else session.blocks.all())
+    state = LiveState(session=session, blocks=blocks, at=at)
+    state.current = next((b for b in blocks if b.pk == session.current_block_id), None)
+    active = [b for b in blocks if not b.skipped]
+    if state.current:
+        state.elapsed = elapsed_seconds(session, state.current, at)
+        state.remaining = state.current.planned_seconds - state.elapsed
+        later = [b for b in active if b.order > state.current.order]
+        state.later_seconds = sum(b.planned_seconds for b in later)
+
+    if session.state == SessionState.PLANNED:
+        state.planned_end = session.starts_at + timedelta(minutes=sum(b.minutes for b in active))
+        state.projected_end = state.planned_end
+        start = session.starts_at
+    elif session.state == SessionState.FINISHED:
+        state.planned_end = session.planned_end_at
+        state.projected_end = session.finished_at
+        start = session.started_at
+    else:
+        state.planned_end = session.planned_end_at
+        state.projected_end = at + timedelta(seconds=max(state.remaining, 0) + state.later_seconds)
+        start = session.started_at
+
+    # Planned starts follow the original agenda from the start; actual times come from spent time.
+    cursor = start
+    passed_current = state.current is None and session.state != SessionState.FINISHED
+    for block in blocks:
+        is_current = state.current is not None and block.pk == state.current.pk
+        state.rows.append(
+            TimelineRow(
+                block=block,
+                planned_start=None if block.skipped else cursor,
+                actual_seconds=elapsed_seconds(session, block, at),
+                is_current=is_current,
+                is_done=session.state == SessionState.FINISHED or (not passed_current and not is_current and block.first_started_at is not None),
+            )
+        )
+        if is_current:
+            passed_current = True
+        if not block.skipped and cursor is not None:
+            cursor = cursor + timedelta(minutes=block.original_minutes if session.state != SessionState.PLANNED else block.minutes)
+    return state
+
+
+def next_block(blocks, current):
+    if current is None:
+        return None
+    return next((b for b in blocks if b.order > current.order and not b.skipped), None)
+
+
+def previous_block(blocks, current):
+    if current is None:
+        return None
+    return next((b for b in reversed(blocks) if b.order < current.order and not b.skipped), None)
+
+
+# Changing the live state
+
+
+def _locked(session_pk, expected_version):
+    session = Session.objects.select_for_update().get(pk=session_pk)
+    if expected_version is not None and session.version != expected_version:
+        raise StaleVersion(session)
+    return session, list(session.blocks.select_for_update().order_by("order", "pk"))
+
+
+def _bank(session, blocks, at):
+    """Add the running stretch to the current block's spent time."""
+    current = next((b for b in blocks if b.pk == session.current_block_id), None)
+    if current and session.block_started_at:
+        current.spent_seconds += max(0, int((at - session.block_started_at).total_seconds()))
+        current.save(update_fields=["spent_seconds"])
+    return current
+
+
+def _save(session):
+    session.version += 1
+    session.save()
+    return session
+
+
+def _require(session, *states):
+    if session.state not in states:
+        messages = {
+            SessionState.PLANNED: _("The session has not started yet."),
+            SessionState.RUNNING: _("The session is already running."),
+            SessionState.PAUSED: _("The session is paused."),
+            SessionState.FINISHED: _("The session has already finished."),
+        }
+        raise TransitionRefused(messages[session.state])
+
+
+def _move_to(session, blocks, target, at):
+    current = _bank(session, blocks, at)
+    if current:
+        current.last_left_at = at
+        current.save(update_fields=["last_left_at"])
+    if target.first_started_at is None:
+        target.first_started_at = at
+        target.save(update_fields=["first_started_at"])
+    session.current_block = target
+    session.block_started_at = at if session.state == SessionState.RUNNING else None
+
+
+@transaction.atomic
+def start(session_pk, expected_version, *, by=None, at=None):
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.PLANNED)
+    active = [b for b in blocks if not b.skipped]
+    if not active:
+        raise TransitionRefused(_("The session has no blocks to run."))
+    session.state = SessionState.RUNNING
+    session.started_at = at
+    session.planned_end_at = at + timedelta(minutes=sum(b.minutes for b in active))
+    _move_to(session, blocks, active[0], at)
+    return _save(session)
+
+
+@transaction.atomic
+def pause(session_pk, expected_version, *, by=None, at=None):
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.RUNNING)
+    _bank(session, blocks, at)
+    session.block_started_at = None
+    session.state = SessionState.PAUSED
+    return _save(session)
+
+
+@transaction.atomic
+def resume(session_pk, expected_version, *, by=None, at=None):
+    at = at or timezone.now()
+    session, _blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.PAUSED)
+    session.state = SessionState.RUNNING
+    session.block_started_at = at
+    return _save(session)
+
+
+@transaction.atomic
+def advance_to_next_block(session_pk, expected_version, *, by=None, at=None):
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.RUNNING, SessionState.PAUSED)
+    current = next((b for b in blocks if b.pk == session.current_block_id), None)
+    target = next_block(blocks, current)
+    if target is None:
+        raise TransitionRefused(_("This is the last block: finish the session instead."))
+    _move_to(session, blocks, target, at)
+    return _save(session)
+
+
+@transaction.atomic
+def go_back_to_previous_block(session_pk, expected_version, *, by=None, at=None):
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.RUNNING, SessionState.PAUSED)
+    current = next((b for b in blocks if b.pk == session.current_block_id), None)
+    target = previous_block(blocks, current)
+    if target is None:
+        raise TransitionRefused(_("This is the first block."))
+    _move_to(session, blocks, target, at)
+    return _save(session)
+
+
+@transaction.atomic
+def extend_current_block(session_pk, expected_version, *, by=None, at=None, minutes=EXTENSION_MINUTES):
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.RUNNING, SessionState.PAUSED)
+    current = next(b for b in blocks if b.pk == session.current_block_id)
+    current.minutes += minutes
+    current.save(update_fields=["minutes"])
+    TimeAdjustment.objects.create(
+        session=session, created_by=by, created_at=at,
+        description=_("%(block)s extended by %(minutes)s minutes (now %(total)s minutes).")
+        % {"block": current.title, "minutes": minutes, "total": current.minutes},
+    )
+    return _save(session)
+
+
+@transaction.atomic
+def finish(session_pk, expected_version, *, by=None, at=None):
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    _require(session, SessionState.RUNNING, SessionState.PAUSED)
+    current = _bank(session, blocks, at)
+    if current:
+        current.last_left_at = at
+        current.save(update_fields=["last_left_at"])
+    session.state = SessionState.FINISHED
+    session.finished_at = at
+    session.block_started_at = None
+    return _save(session)
+
+
+TRANSITIONS = {
+    "start": start,
+    "pauzeer": pause,
+    "hervat": resume,
+    "volgende": advance_to_next_block,
+    "vorige": go_back_to_previous_block,
+    "verleng": extend_current_block,
+    "afronden": finish,
+}
+
+
+# Keeping the end time
+
+
+@dataclass
+class CatchUpProposal:
+    kind: str  # "shorten" or "skip"
+    delay_minutes: int
+    saved_minutes: int
+    changes: list  # [(block, new_minutes)] for "shorten"; [(block, 0)] for "skip"
+
+    @property
+    def ends_on_time(self):
+        return self.saved_minutes >= self.delay_minutes
+
+
+def catch_up_proposals(state):
+    """Ways to win back the delay from the later, unprotected blocks.
+
+    Shortening spreads the delay over those blocks in proportion to their minutes, never
+    below each block's minimum; skipping takes the smallest optional block that covers it.
+    """
+    if state.session.state not in (SessionState.RUNNING, SessionState.PAUSED):
+        return []
+    if state.delay_seconds < CATCH_UP_THRESHOLD_SECONDS or state.current is None:
+        return []
+    delay = state.delay_minutes
+    later = [b for b in state.blocks if b.order > state.current.order and not b.skipped and not b.is_protected]
+    proposals = []
+    shortened = _shorten_in_proportion(later, delay)
+    if shortened:
+        saved = sum(block.minutes - minutes for block, minutes in shortened)
+        proposals.append(CatchUpProposal("shorten", delay, saved, shortened))
+    optional = sorted((b for b in later if b.is_optional), key=lambda b: b.minutes)
+    skippable = next((b for b in optional if b.minutes >= delay), optional[-1] if optional else None)
+    if skippable:
+        proposals.append(CatchUpProposal("skip", delay, skippable.minutes, [(skippable, 0)]))
+    return proposals
+
+
+def _shorten_in_proportion(blocks, delay):
+    room = {b.pk: max(0, b.minutes - b.min_minutes) for b in blocks}
+    total_room = sum(room.values())
+    if not total_room:
+        return []
+    cut_total = min(delay, total_room)
+    weight = sum(b.minutes for b in blocks if room[b.pk])
+    cuts = {b.pk: min(room[b.pk], math.floor(cut_total * b.minutes / weight)) if room[b.pk] else 0 for b in blocks}
+    # Hand out what rounding left over, one minute at a time, to the largest blocks first.
+    leftover = cut_total - sum(cuts.values())
+    for block in sorted(blocks, key=lambda b: -b.minutes) * (leftover + 1):
+        if leftover <= 0:
+            break
+        if cuts[block.pk] < room[block.pk]:
+            cuts[block.pk] += 1
+            leftover -= 1
+    return [(b, b.minutes - cuts[b.pk]) for b in blocks if cuts[b.pk]]
+
+
+@transaction.atomic
+def accept_catch_up(session_pk, expected_version, kind, *, by=None, at=None):
+    """Apply the proposal of this kind as computed now, and record it."""
+    at = at or timezone.now()
+    session, blocks = _locked(session_pk, expected_version)
+    proposal = next((p for p in catch_up_proposals(live_state(session, blocks, at)) if p.kind == kind), None)
+    if proposal is None:
+        raise TransitionRefused(_("There is no delay to win back any more."))
+    parts = []
+    for block, minutes in proposal.changes:
+        if kind == "skip":
+            block.skipped = True
+            block.save(update_fields=["skipped"])
+            parts.append(_("%(block)s skipped (%(minutes)s min)") % {"block": block.title, "minutes": block.minutes})
+        else:
+            parts.append(
+                _("%(block)s shortened from %(old)s to %(new)s min")
+                % {"block": block.title, "old": block.minutes, "new": minutes}
+            )
+            block.minutes = minutes
+            block.save(update_fields=["minutes"])
+    TimeAdjustment.objects.create(
+        session=session, created_by=by, created_at=at,
+        description=_("Behind by %(delay)s min: %(changes)s.")
+        % {"delay": proposal.delay_minutes, "changes": "; ".join(parts)},
+    )
+    return _save(session)
+
+
+# Before the start
+
+
+@transaction.atomic
+def adjust_blocks(session_pk, expected_version, changes, *, by=None):
+    """Set minutes, skipped and order of blocks before the session starts.
+
+    `changes` maps block pk to a dict with "minutes", "skipped" and "order".
+    """
+    session, blocks = _locked(session_pk, expected_version)
+    if session.state != SessionState.PLANNED:
+        raise TransitionRefused(_("Blocks can only be adjusted before the session starts."))
+    for block in blocks:
+        values = changes.get(block.pk)
+        if not values:
+            continue
+        for name in ("minutes", "skipped", "order"):
+            setattr(block, name, values[name])
+        block.save(update_fields=["minutes", "skipped", "order"])
+    # Renumber so the order stays 1..n without gaps whatever was typed.
+    for index, block in enumerate(sorted(blocks, key=lambda b: (b.order, b.pk)), start=1):
+        if block.order != index:
+            block.order = index
+            block.save(update_fields=["order"])
+    return _save(session)

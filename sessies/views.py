@@ -1,0 +1,221 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gesprekstafels.models import Script, TipAudience
+from kader.models import ResearchProject
+from sessies import timeline
+from sessies.access import get_session_for
+from sessies.forms import BlockAdjustFormSet, ParticipantFormSet, SessionForm
+from sessies.models import Delivery, DeliveryStatus, Session, SessionState
+from sessies.planning import create_session
+
+LIVE_VIEWS = {"regie": "sessies/regie.html", "notuleren": "sessies/notuleren.html", "projectie": "sessies/projectie.html"}
+
+
+def _sessions_for_lists(user):
+    failed = Delivery.objects.filter(report__session=OuterRef("pk"), status=DeliveryStatus.FAILED)
+    return (
+        Session.objects.visible_to(user)
+        .select_related("project", "facilitator", "secretary", "report")
+        .annotate(has_failed_delivery=Exists(failed))
+    )
+
+
+def dashboard(request):
+    sessions = _sessions_for_lists(request.user)
+    return render(
+        request,
+        "sessies/dashboard.html",
+        {
+            "live_sessions": sessions.filter(state__in=[SessionState.RUNNING, SessionState.PAUSED]),
+            "upcoming_sessions": sessions.filter(state=SessionState.PLANNED).order_by("starts_at")[:10],
+            "recent_sessions": sessions.filter(state=SessionState.FINISHED)[:5],
+            "projects": ResearchProject.objects.filter(researchers=request.user).select_related("current_phase"),
+        },
+    )
+
+
+def session_list(request):
+    return render(request, "sessies/session_list.html", {"sessions": _sessions_for_lists(request.user)})
+
+
+@permission_required("sessies.add_session", raise_exception=True)
+def session_create(request):
+    initial = {"facilitator": request.user.pk if request.user.groups.filter(name="Gespreksleiders").exists() else None}
+    if project_pk := request.GET.get("project"):
+        project = ResearchProject.objects.visible_to(request.user).filter(pk=project_pk).select_related("current_phase").first()
+        if project:
+            initial["project"] = project
+            initial["script"] = Script.objects.filter(phase=project.current_phase).order_by("order").first()
+    if script_pk := request.GET.get("script"):
+        initial["script"] = Script.objects.filter(pk=script_pk).first()
+    form = SessionForm(request.POST or None, initial=initial, user=request.user)
+    participants = ParticipantFormSet(request.POST or None, prefix="deelnemers")
+    if request.method == "POST" and form.is_valid() and participants.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("project", "title", "starts_at", "place", "facilitator", "secretary")}
+        new_participants = [f.instance for f in participants.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
+        session = create_session(script=form.cleaned_data["script"], created_by=request.user, participants=new_participants, **fields)
+        messages.success(request, _("The session has been planned."))
+        return redirect(session)
+    return render(request, "sessies/session_form.html", {"form": form, "participants": participants})
+
+
+def session_detail(request, pk):
+    session = get_session_for(request.user, pk)
+    blocks = session.blocks.all()
+    formset = BlockAdjustFormSet(queryset=blocks, prefix="blokken")
+    return render(request, "sessies/session_detail.html", _detail_context(request, session, formset))
+
+
+def _detail_context(request, session, formset):
+    return {
+        "session": session,
+        "state": timeline.live_state(session),
+        "participants": session.participants.all(),
+        "block_formset": formset,
+        "can_run": session.can_run(request.user),
+        "can_write": session.can_write_notes(request.user),
+        "adjustments": session.adjustments.all(),
+    }
+
+
+@require_POST
+def session_participants(request, pk):
+    session = get_session_for(request.user, pk, need="run")
+    formset = ParticipantFormSet(request.POST, instance=session, prefix="deelnemers")
+    if formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+            session.bump_version()
+        messages.success(request, _("The participants have been saved."))
+        return redirect(session)
+    return render(request, "sessies/participants_form.html", {"session": session, "participants": formset}, status=422)
+
+
+def session_participants_form(request, pk):
+    session = get_session_for(request.user, pk, need="run")
+    formset = ParticipantFormSet(instance=session, prefix="deelnemers")
+    return render(request, "sessies/participants_form.html", {"session": session, "participants": formset})
+
+
+@require_POST
+def session_blocks(request, pk):
+    session = get_session_for(request.user, pk, need="run")
+    formset = BlockAdjustFormSet(request.POST, queryset=session.blocks.all(), prefix="blokken")
+    if formset.is_valid():
+        changes = {form.instance.pk: form.cleaned_data for form in formset.forms}
+        try:
+            timeline.adjust_blocks(session.pk, _version(request), changes, by=request.user)
+            messages.success(request, _("The blocks have been adjusted."))
+        except timeline.StaleVersion:
+            messages.error(request, _("The session was changed meanwhile; your adjustment was not applied. Check and try again."))
+        except timeline.TransitionRefused as refused:
+            messages.error(request, str(refused))
+        return redirect(session)
+    return render(request, "sessies/session_detail.html", _detail_context(request, session, formset), status=422)
+
+
+def _version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def run_view(request, pk):
+    session = get_session_for(request.user, pk)
+    return render(request, "sessies/regie.html", live_context(request, session, "regie"))
+
+
+def projector_view(request, pk):
+    session = get_session_for(request.user, pk)
+    return render(request, "sessies/projectie.html", live_context(request, session, "projectie"))
+
+
+def live_context(request, session, view):
+    """What a live view (run, secretary, projector) and its poll responses render."""
+    from sessies.harvest import harvest_context
+
+    blocks = list(session.blocks.prefetch_related("questions"))
+    state = timeline.live_state(session, blocks)
+    context = {
+        "session": session,
+        "state": state,
+        "view": view,
+        "poll_interval": settings.LIVE_POLL_INTERVAL_MS,
+        "can_run": session.can_run(request.user),
+        "can_write": session.can_write_notes(request.user),
+    }
+    if view == "regie":
+        context["proposals"] = timeline.catch_up_proposals(state) if context["can_run"] else []
+        context["facilitator_tips"] = (
+            session.script.method.tips.filter(audience=TipAudience.FACILITATOR) if session.script_id else []
+        )
+    context.update(harvest_context(session, state, view, request.user))
+    return context
+
+
+@require_GET
+def live_poll(request, pk):
+    """Answer 204 while the session is unchanged; otherwise the live partials to swap.
+
+    The unchanged case is the hot path (every client, every 2 s): one query that both reads
+    the version and checks the user may see the session.
+    """
+    view = request.GET.get("view", "regie")
+    if view not in LIVE_VIEWS:
+        view = "regie"
+    user = request.user
+    visible = Session.objects.filter(pk=pk).filter(
+        Q(facilitator=user) | Q(secretary=user) | Q(project__researchers=user)
+    )
+    version = visible.values_list("version", flat=True).first()
+    if version is None:
+        session = get_session_for(user, pk)  # admins, or a 404/403 for everyone else
+        version = session.version
+    if str(version) == request.GET.get("v"):
+        return HttpResponse(status=204)
+    session = get_session_for(user, pk)
+    return render(request, f"{LIVE_VIEWS[view]}#live", live_context(request, session, view))
+
+
+@require_POST
+def transition(request, pk, action):
+    session = get_session_for(request.user, pk, need="run")
+    move = timeline.TRANSITIONS.get(action)
+    if move is None:
+        return HttpResponse(status=404)
+    return _apply(request, session, lambda: move(session.pk, _version(request), by=request.user))
+
+
+@require_POST
+def catch_up(request, pk):
+    session = get_session_for(request.user, pk, need="run")
+    kind = request.POST.get("kind", "")
+    return _apply(request, session, lambda: timeline.accept_catch_up(session.pk, _version(request), kind, by=request.user))
+
+
+def _apply(request, session, change):
+    status = 200
+    try:
+        change()
+    except timeline.StaleVersion:
+        status = 409
+        messages.warning(
+            request,
+            _("Someone else changed the session first (another tab or device). Nothing was done twice; you now see the current state."),
+        )
+    except timeline.TransitionRefused as refused:
+        status = 409
+        messages.warning(request, str(refused))
+    if not request.htmx:
+        return redirect("sessies:run", pk=session.pk)
+    session.refresh_from_db()
+    return render(request, "sessies/regie.html#live", live_context(request, session, "regie"), status=status)

@@ -1,0 +1,28 @@
+import pytest
+from django.urls import reverse
+
+from sessies import timeline
+
+
+@pytest.mark.django_db
+def test_it_renders_every_main_page_for_the_facilitator(client, session, facilitator, admin_user):
+    client.force_login(facilitator)
+    urls = [
+        reverse("dashboard"),
+        reverse("kader:framework"),
+        reverse("kader:phase", args=[1]),
+        reverse("gesprekstafels:library"),
+        reverse("gesprekstafels:script", args=["gesprekstafel-1-start"]),
+        reverse("sessies:list"),
+        reverse("sessies:create"),
+        reverse("sessies:detail", args=[session.pk]),
+        reverse("sessies:run", args=[session.pk]),
+        reverse("sessies:notes", args=[session.pk]),
+        reverse("sessies:projector", args=[session.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    timeline.start(session.pk, session.version)
+    for url in urls[-3:]:
+        assert client.get(url).status_code == 200, url
