@@ -144,15 +144,16 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Mail: console locally; SMTP when EMAIL_HOST is given.
+# Mail: console locally; SMTP when EMAIL_HOST is given, and always in production (a console
+# backend there would mark reports as sent that never left the server).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Gesprekstafels <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if os.environ.get("EMAIL_HOST"):
+if os.environ.get("EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
                 "port": int(os.environ.get("EMAIL_PORT", "25")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),

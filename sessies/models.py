@@ -331,7 +331,11 @@ class Delivery(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"))
+    subject = models.CharField(_("subject"), max_length=300, default="")
+    message = models.TextField(_("message"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
+    # The hash of the PDF this delivery carried, to show exactly what was sent.
+    pdf_sha256 = models.CharField(_("PDF hash"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessies import note_views, views
+from sessies import note_views, report_views, views
 
 app_name = "sessies"
 urlpatterns = [
@@ -23,4 +23,11 @@ urlpatterns = [
     path("<int:pk>/notities/<int:note_pk>/ster/", note_views.note_star, name="note_star"),
     path("<int:pk>/afspraken/", note_views.agreement_create, name="agreement_create"),
     path("<int:pk>/afspraken/<int:agreement_pk>/verwijderen/", note_views.agreement_delete, name="agreement_delete"),
+    path("<int:pk>/verslag/", report_views.report_view, name="report"),
+    path("<int:pk>/verslag.pdf", report_views.report_pdf, name="report_pdf"),
+    path("<int:pk>/verslag/teksten/", report_views.report_texts, name="report_texts"),
+    path("<int:pk>/verslag/notities/<int:note_pk>/", report_views.report_note, name="report_note"),
+    path("<int:pk>/verslag/goedkeuren/", report_views.report_approve, name="report_approve"),
+    path("<int:pk>/verslag/versturen/", report_views.report_send, name="report_send"),
+    path("<int:pk>/verslag/versturen/opnieuw/", report_views.report_retry, name="report_retry"),
 ]

@@ -1,0 +1,203 @@
+"""The concise report (beknopt verslag): one context for the preview, the PDF and the mail."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kader.pdf import render_pdf_bytes
+from sessies import timeline
+from sessies.models import Delivery, DeliveryStatus, Note, NoteTag, ParticipantRole, Report
+
+REPORT_TEMPLATE = "sessies/report.html"
+
+
+def report_for(session):
+    report, _created = Report.objects.get_or_create(session=session)
+    return report
+
+
+@dataclass
+class QuestionSection:
+    question: object
+    tag_groups: list = field(default_factory=list)  # [(tag label, [notes])]
+
+
+@dataclass
+class RoundSection:
+    block: object
+    questions: list = field(default_factory=list)
+    general: list = field(default_factory=list)  # [(tag label, [notes])] without a question
+
+    @property
+    def has_content(self):
+        return bool(self.general) or any(q.tag_groups for q in self.questions)
+
+
+def _by_tag(notes):
+    order = {value: index for index, value in enumerate(NoteTag.values)}
+    groups = {}
+    for note in sorted(notes, key=lambda n: order[n.tag]):
+        groups.setdefault(note.tag, []).append(note)
+    return [(NoteTag(tag).label, items) for tag, items in groups.items()]
+
+
+def report_context(session, *, include_hidden=False):
+    """Everything the report shows, in a fixed number of queries."""
+    report = report_for(session)
+    blocks = list(session.blocks.prefetch_related("questions"))
+    notes = list(
+        Note.objects.alive()
+        .filter(session=session)
+        .select_related("question")
+        .order_by("block__order", "report_order", "created_at", "pk")
+    )
+    shown = [n for n in notes if n.in_report]
+    by_question, general = {}, {}
+    for note in shown:
+        if note.question_id:
+            # A note on a help question is reported under its central question.
+            key = note.question.parent_id or note.question_id
+            by_question.setdefault(key, []).append(note)
+        else:
+            general.setdefault(note.block_id, []).append(note)
+    rounds = []
+    for block in blocks:
+        if block.skipped and not general.get(block.pk):
+            continue
+        central = [q for q in block.questions.all() if not q.parent_id]
+        section = RoundSection(block, general=_by_tag(general.get(block.pk, [])))
+        section.questions = [QuestionSection(q, _by_tag(by_question.get(q.pk, []))) for q in central]
+        rounds.append(section)
+    participants = list(session.participants.all())
+    role_groups = [
+        (role.label, [p for p in participants if p.role == role])
+        for role in ParticipantRole
+        if any(p.role == role for p in participants)
+    ]
+    closing = next((b for b in reversed(blocks) if b.is_protected), blocks[-1] if blocks else None)
+    state = timeline.live_state(session, blocks)
+    return {
+        "session": session,
+        "report": report,
+        "project": session.project,
+        "role_groups": role_groups,
+        "key_notes": [n for n in shown if n.is_key],
+        "rounds": rounds,
+        "agreements": list(session.agreements.select_related("block")),
+        "closing_block": closing,
+        "time_rows": state.rows,
+        "adjustments": list(session.adjustments.all()),
+        "all_notes": notes if include_hidden else None,
+        "planned_total": sum(b.original_minutes for b in blocks if not b.skipped),
+        "actual_total": sum(row.actual_seconds for row in state.rows),
+    }
+
+
+def render_report_pdf(session):
+    return render_pdf_bytes(REPORT_TEMPLATE, report_context(session))
+
+
+# Editing
+
+
+def _revoke_approval(report):
+    """Any change to the content withdraws the approval; the last approved PDF stays until replaced."""
+    if report.approved_at:
+        Report.objects.filter(pk=report.pk).update(approved_at=None, approved_by=None)
+
+
+@transaction.atomic
+def save_texts(report, *, summary, closing_remark):
+    report.summary, report.closing_remark = summary, closing_remark
+    report.save(update_fields=["summary", "closing_remark"])
+    _revoke_approval(report)
+
+
+@transaction.atomic
+def set_note_in_report(report, note, included):
+    Note.objects.filter(pk=note.pk).update(in_report=included)
+    _revoke_approval(report)
+
+
+@transaction.atomic
+def move_note(report, note, direction):
+    """Move a note one place up (-1) or down (+1) among the notes of its block."""
+    siblings = list(
+        Note.objects.alive().filter(session=note.session_id, block=note.block_id, question=note.question_id)
+        .order_by("report_order", "created_at", "pk")
+    )
+    index = next(i for i, n in enumerate(siblings) if n.pk == note.pk)
+    other = index + direction
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.report_order != position:
+            Note.objects.filter(pk=sibling.pk).update(report_order=position)
+    _revoke_approval(report)
+
+
+@transaction.atomic
+def approve(report, *, by):
+    """Freeze the report: render the PDF once and keep it with its hash."""
+    pdf = render_report_pdf(report.session)
+    report.pdf = pdf
+    report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    report.approved_at = timezone.now()
+    report.approved_by = by
+    report.save(update_fields=["pdf", "pdf_sha256", "approved_at", "approved_by"])
+    return report
+
+
+# Sending
+
+
+def default_recipients(session):
+    """Every participant with an e-mail address, plus the project's researchers: [(name, email)]."""
+    seen, recipients = set(), []
+    people = [(p.name, p.email) for p in session.participants.all()]
+    people += [(u.get_full_name() or u.username, u.email) for u in session.project.researchers.all()]
+    for name, email in people:
+        if email and email.lower() not in seen:
+            seen.add(email.lower())
+            recipients.append((name, email))
+    return recipients
+
+
+def default_subject(session):
+    return _("Report: %(title)s (%(date)s)") % {
+        "title": session.title,
+        "date": timezone.localtime(session.starts_at).strftime("%d-%m-%Y"),
+    }
+
+
+def queue_deliveries(report, recipients, *, subject, message):
+    """Store one Delivery per recipient, then queue one task each after the commit.
+
+    Persist first, send later: a crash or a mail-server outage leaves rows to retry.
+    """
+    from sessies.tasks import send_delivery
+
+    with transaction.atomic():
+        deliveries = [
+            Delivery.objects.create(report=report, name=name, email=email, subject=subject, message=message)
+            for name, email in recipients
+        ]
+        for delivery in deliveries:
+            transaction.on_commit(lambda pk=delivery.pk: send_delivery.enqueue(pk))
+    return deliveries
+
+
+def retry_failed(report=None):
+    from sessies.tasks import send_delivery
+
+    failed = Delivery.objects.filter(status=DeliveryStatus.FAILED)
+    if report is not None:
+        failed = failed.filter(report=report)
+    pks = list(failed.values_list("pk", flat=True))
+    failed.update(status=DeliveryStatus.PENDING)
+    for pk in pks:
+        send_delivery.enqueue(pk)
+    return len(pks)
