@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Order matters: the framework before the scripts that link to it, work forms before blocks.
+FIXTURES := fixtures/kader.json fixtures/werkvormen.json fixtures/draaiboeken.json fixtures/waarderend.json fixtures/samenleergesprek.json
 
 .PHONY: run test test-fast check-python install browser messages clean
 
@@ -22,9 +24,9 @@ $(STAMP): pyproject.toml | check-python
 
 install: check-python $(STAMP)
 
-db.sqlite3: $(STAMP) fixtures/*.json
+db.sqlite3: $(STAMP) $(FIXTURES)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata fixtures/kader.json fixtures/draaiboeken.json
+	$(PY) manage.py loaddata $(FIXTURES)
 	@touch db.sqlite3
 
 run: install db.sqlite3

@@ -1,9 +1,21 @@
 from django.contrib import admin, messages
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gesprekstafels.models import Block, Method, Question, Role, Script, Tip
+from gesprekstafels.models import (
+    Audience,
+    Block,
+    LemniscatePhase,
+    Method,
+    Question,
+    Role,
+    Script,
+    Tip,
+    WorkFormCategory,
+    WorkFormTool,
+)
 from gesprekstafels.services import duplicate_script
 
 
@@ -51,7 +63,9 @@ class ScriptAdmin(admin.ModelAdmin):
     actions = [duplicate_scripts]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("phase", "method").annotate(annotated_minutes=Sum("blocks__minutes"))
+        return super().get_queryset(request).select_related("phase", "method").annotate(
+            annotated_minutes=Coalesce(Sum("blocks__minutes"), 0)
+        )
 
     @admin.display(description=_("minutes"))
     def duration(self, script):
@@ -79,6 +93,7 @@ class BlockAdmin(admin.ModelAdmin):
     list_filter = ["script__phase", "script", "work_form"]
     search_fields = ["title", "instructions", "questions__text"]
     list_select_related = ["script"]
+    filter_horizontal = ["work_forms"]
     inlines = [QuestionInline]
 
 
@@ -89,3 +104,17 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["text", "guidance"]
     list_select_related = ["block__script", "parent"]
     filter_horizontal = ["attention_points"]
+
+
+@admin.register(WorkFormTool)
+class WorkFormToolAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category"]
+    list_filter = ["category", "audiences"]
+    search_fields = ["name", "when", "with_whom", "description", "source"]
+    list_select_related = ["category"]
+    filter_horizontal = ["audiences"]
+
+
+admin.site.register(WorkFormCategory)
+admin.site.register(Audience)
+admin.site.register(LemniscatePhase)

@@ -4,18 +4,22 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Prefetch, Sum
+from django.db.models.functions import Coalesce
 
 from gesprekstafels.models import Block, Perspective, Question, Script, TipAudience
 
 
 def scripts_with_minutes():
-    return Script.objects.select_related("phase", "method").annotate(annotated_minutes=Sum("blocks__minutes"))
+    return Script.objects.select_related("phase", "method").annotate(
+        # Coalesce: a script without blocks yet would otherwise cost an aggregate query of its own.
+        annotated_minutes=Coalesce(Sum("blocks__minutes"), 0)
+    )
 
 
 def script_for_display():
     """A script with everything its page shows, in a fixed number of queries."""
     questions = Question.objects.prefetch_related("attention_points__phase").order_by("order", "pk")
-    blocks = Block.objects.prefetch_related(Prefetch("questions", queryset=questions)).order_by("order", "pk")
+    blocks = Block.objects.prefetch_related(Prefetch("questions", queryset=questions), "work_forms").order_by("order", "pk")
     return (
         Script.objects.select_related("phase", "method")
         .prefetch_related(Prefetch("blocks", queryset=blocks), "method__roles", "method__tips")

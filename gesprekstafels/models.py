@@ -68,6 +68,12 @@ class Tip(models.Model):
         return self.text[:80]
 
 
+class ScriptKind(models.TextChoices):
+    GROUP = "groep", _("group conversation")
+    ONE_TO_ONE = "een_op_een", _("one-to-one conversation")
+    TRAINING = "training", _("training")
+
+
 class Script(models.Model):
     """A timed script (draaiboek). Its duration is the sum of its blocks' minutes."""
 
@@ -86,6 +92,16 @@ class Script(models.Model):
         help_text=_("Empty for scripts that belong to no phase of the framework."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=ScriptKind, default=ScriptKind.GROUP)
+    variant_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="variants",
+        verbose_name=_("variant of"),
+        help_text=_("For a variant (e.g. for a larger group): the script it varies on."),
+    )
     purpose = models.TextField(_("purpose"), blank=True)
     setting = models.TextField(_("setting"), blank=True, help_text=_("The room layout (opstelling)."))
     variant_label = models.CharField(_("variant"), max_length=200, blank=True)
@@ -153,6 +169,9 @@ class Block(models.Model):
         _("protected"), default=False, help_text=_("Never shortened to win time back (the closing block).")
     )
     is_optional = models.BooleanField(_("optional"), default=False, help_text=_("May be skipped when time runs short."))
+    work_forms = models.ManyToManyField(
+        "WorkFormTool", blank=True, related_name="blocks", verbose_name=_("work forms from the toolbox")
+    )
 
     class Meta:
         ordering = ["script", "order", "pk"]
@@ -232,3 +251,80 @@ class Question(models.Model):
             raise ValidationError({"parent": _("A help question belongs to a question of the same block.")})
         if self.parent_id and self.parent.parent_id:
             raise ValidationError({"parent": _("A help question cannot have help questions of its own.")})
+
+
+class LemniscatePhase(models.Model):
+    """A phase of the lemniscate "Ervaringskennis in beleid" (Movisie toolbox)."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("lemniscate phase")
+        verbose_name_plural = _("lemniscate phases")
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class WorkFormCategory(models.Model):
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("work form category")
+        verbose_name_plural = _("work form categories")
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class Audience(models.Model):
+    """Who takes part in a work form, for filtering (e.g. inwoners/cliënten, professionals)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self):
+        return self.name
+
+
+class WorkFormTool(models.Model):
+    """A work form (tool) of the toolbox: when to use it, with whom, what it is, its source."""
+
+    category = models.ForeignKey(
+        WorkFormCategory, on_delete=models.PROTECT, related_name="tools", verbose_name=_("category")
+    )
+    code = models.CharField(_("number"), max_length=10, help_text=_("As numbered in the source, e.g. 1.2."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    when = models.TextField(_("when"), blank=True)
+    with_whom = models.TextField(_("with whom"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    further_reading = models.TextField(_("further reading"), blank=True, help_text=_("One title per line."))
+    audiences = models.ManyToManyField(Audience, blank=True, related_name="tools", verbose_name=_("who takes part"))
+
+    class Meta:
+        ordering = ["category__number", "order", "pk"]
+        verbose_name = _("work form")
+        verbose_name_plural = _("work forms")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("werkvormen:detail", args=[self.pk])
+
+    @property
+    def further_reading_lines(self):
+        return split_lines(self.further_reading)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("kader/", include("kader.urls")),
     path("onderzoeken/", include("kader.project_urls")),
     path("draaiboeken/", include("gesprekstafels.library_urls")),
+    path("werkvormen/", include("gesprekstafels.workform_urls")),
     path("sessies/", include("sessies.urls")),
     path("admin/", admin.site.urls),
 ]

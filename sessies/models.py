@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gesprekstafels.models import Block, Perspective, Script, WorkForm, split_lines
+from gesprekstafels.models import Block, Perspective, Script, WorkForm, WorkFormTool, split_lines
 from kader.models import ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
@@ -144,6 +144,7 @@ class SessionBlock(models.Model):
     is_protected = models.BooleanField(_("protected"), default=False)
     is_optional = models.BooleanField(_("optional"), default=False)
     skipped = models.BooleanField(_("skipped"), default=False)
+    work_forms = models.ManyToManyField(WorkFormTool, blank=True, related_name="+", verbose_name=_("work forms"))
     spent_seconds = models.PositiveIntegerField(_("time spent"), default=0)
     first_started_at = models.DateTimeField(null=True, blank=True)
     last_left_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from gesprekstafels.models import Question
+from gesprekstafels.models import Block, Question
 from sessies.models import Session, SessionBlock, SessionQuestion
 
 # A block may be shortened to this share of its minutes unless the script says otherwise.
@@ -50,6 +50,10 @@ def copy_script(session, script):
         ]
     )
     by_block = dict(zip([block.pk for block in blocks], session_blocks))
+    links = Block.work_forms.through.objects.filter(block__script=script)
+    SessionBlock.work_forms.through.objects.bulk_create(
+        [SessionBlock.work_forms.through(sessionblock=by_block[link.block_id], workformtool_id=link.workformtool_id) for link in links]
+    )
     questions = list(Question.objects.filter(block__script=script).order_by("block", "order", "pk"))
     central = [q for q in questions if not q.parent_id]
     help_questions = [q for q in questions if q.parent_id]

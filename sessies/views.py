@@ -143,7 +143,7 @@ def live_context(request, session, view):
     """What a live view (run, secretary, projector) and its poll responses render."""
     from sessies.harvest import harvest_context
 
-    blocks = list(session.blocks.prefetch_related("questions"))
+    blocks = list(session.blocks.prefetch_related("questions", "work_forms"))
     state = timeline.live_state(session, blocks)
     context = {
         "session": session,

@@ -1,0 +1,230 @@
+"""The live poll: 204 while nothing changed, the partials to swap once something did."""
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from sessies import harvest, timeline
+from sessies.models import Note, SessionBlock, SessionQuestion
+
+HTMX = {"HX-Request": "true"}
+
+
+def poll(client, session, version, view="regie"):
+    return client.get(reverse("sessies:live", args=[session.pk]), {"view": view, "v": version}, headers=HTMX)
+
+
+def add_notes(session, count, author, start=0):
+    blocks = list(session.blocks.all())
+    questions = list(SessionQuestion.objects.filter(block__session=session))
+    notes = []
+    for i in range(start, start + count):
+        block = blocks[i % len(blocks)]
+        block_questions = [q for q in questions if q.block_id == block.pk]
+        question = block_questions[i % len(block_questions)] if block_questions and i % 3 else None
+        notes.append(Note(session=session, block=block, question=question, text=f"Opbrengst {i}", author=author,
+                          is_key=i % 7 == 0))
+    Note.objects.bulk_create(notes)
+    session.bump_version()
+
+
+def add_blocks(session, count):
+    last = session.blocks.order_by("-order").first().order
+    for i in range(1, count + 1):
+        block = SessionBlock.objects.create(
+            session=session, order=last + i, title=f"Extra ronde {i}", original_minutes=10, minutes=10, min_minutes=5
+        )
+        SessionQuestion.objects.create(block=block, text=f"Extra vraag {i}")
+    session.bump_version()
+
+
+def count_queries(client, session, version, view="regie"):
+    with CaptureQueriesContext(connection) as queries:
+        response = poll(client, session, version, view)
+    return response, len(queries)
+
+
+@pytest.fixture
+def running(session):
+    return timeline.start(session.pk, session.version)
+
+
+# Unchanged: the hot path
+
+
+@pytest.mark.parametrize("view", ["regie", "notuleren", "projectie"])
+def test_it_answers_204_while_nothing_changed(client, running, facilitator, view):
+    client.force_login(facilitator)
+
+    response = poll(client, running, running.version, view)
+
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("user", ["facilitator", "secretary"])
+def test_it_costs_at_most_two_queries_when_unchanged(client, running, request, user, django_assert_max_num_queries):
+    client.force_login(request.getfixturevalue(user))
+
+    with django_assert_max_num_queries(2):
+        response = poll(client, running, running.version)
+
+    assert response.status_code == 204
+
+
+def test_it_costs_no_more_when_there_are_many_notes_and_blocks(client, running, secretary, django_assert_num_queries):
+    client.force_login(secretary)
+    _, few = count_queries(client, running, running.version)
+    add_notes(running, 200, secretary)
+    add_blocks(running, 10)
+
+    with django_assert_num_queries(few):
+        response = poll(client, running, running.version)
+
+    assert response.status_code == 204
+    assert few <= 2
+
+
+def test_it_answers_204_to_a_project_researcher(client, running, researcher):
+    client.force_login(researcher)
+
+    response = poll(client, running, running.version)
+
+    assert response.status_code == 204
+
+
+def test_it_answers_204_to_an_admin(client, running, admin_user):
+    client.force_login(admin_user)
+
+    response = poll(client, running, running.version)
+
+    assert response.status_code == 204
+
+
+# Changed: the partials
+
+
+def test_it_answers_the_partials_when_the_session_changed(client, running, facilitator):
+    client.force_login(facilitator)
+
+    response = poll(client, running, running.version - 1)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'data-version="{running.version}"' in content
+    assert f"v={running.version}" in content
+    assert 'id="run-panel" hx-swap-oob="true"' in content
+    assert 'id="harvest-panel"' in content
+    assert 'id="countdown"' in content
+    assert running.current_block.title in content
+
+
+def test_it_follows_a_transition_made_elsewhere(client, running, secretary):
+    second = running.blocks.get(order=2)
+    moved = timeline.advance_to_next_block(running.pk, running.version)
+    client.force_login(secretary)
+
+    response = poll(client, running, running.version, "notuleren")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'data-current-block="{second.pk}"' in content
+    assert f'data-version="{moved.version}"' in content
+    assert 'id="live-banner" hx-swap-oob="true"' in content
+    assert second.title in content
+
+
+def test_it_shows_a_new_note_to_the_facilitator(client, running, facilitator, secretary):
+    old_version = running.version
+    harvest.add_note(running, block_id=running.current_block_id, text="Signalen komen te laat binnen",
+                     tag="opbrengst", author=secretary)
+    client.force_login(facilitator)
+
+    response = poll(client, running, old_version)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Signalen komen te laat binnen" in content
+    assert f'data-version="{old_version + 1}"' in content
+
+
+def test_it_escapes_notes_in_the_poll_response(client, running, facilitator, secretary):
+    harvest.add_note(running, block_id=running.current_block_id, text="<script>alert(1)</script>",
+                     tag="opbrengst", author=secretary)
+    client.force_login(facilitator)
+
+    response = poll(client, running, running.version)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<script>alert(1)</script>" not in content
+
+
+@pytest.mark.parametrize("view", ["regie", "notuleren", "projectie"])
+def test_it_does_not_grow_with_the_number_of_notes_when_changed(client, running, secretary, view, django_assert_num_queries):
+    client.force_login(secretary)
+    add_notes(running, 10, secretary)
+    response, few = count_queries(client, running, 0, view)
+    assert response.status_code == 200
+    add_notes(running, 190, secretary, start=10)
+
+    with django_assert_num_queries(few):
+        response = poll(client, running, 0, view)
+
+    assert response.status_code == 200
+    assert "Opbrengst 199" in response.content.decode() or view == "projectie"
+
+
+def test_it_falls_back_to_regie_for_an_unknown_view(client, running, facilitator):
+    client.force_login(facilitator)
+
+    response = poll(client, running, 0, "beheer")
+
+    assert response.status_code == 200
+    assert 'id="run-panel" hx-swap-oob="true"' in response.content.decode()
+
+
+# Who may poll
+
+
+@pytest.mark.parametrize("user", ["secretary", "researcher", "admin_user"])
+def test_it_lets_the_session_team_watch(client, running, request, user):
+    client.force_login(request.getfixturevalue(user))
+
+    response = poll(client, running, 0)
+
+    assert response.status_code == 200
+
+
+def test_it_keeps_the_outsider_out_when_unchanged(client, running, outsider):
+    client.force_login(outsider)
+
+    response = poll(client, running, running.version)
+
+    assert response.status_code in (403, 404)
+
+
+def test_it_keeps_the_outsider_out_when_changed(client, running, outsider):
+    client.force_login(outsider)
+
+    response = poll(client, running, 0)
+
+    assert response.status_code in (403, 404)
+    assert b"Inleiding" not in response.content
+
+
+def test_it_sends_an_anonymous_poller_to_the_login(client, running):
+    response = poll(client, running, running.version)
+
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_it_answers_404_for_an_unknown_session(client, facilitator):
+    client.force_login(facilitator)
+
+    response = client.get(reverse("sessies:live", args=[999999]), {"v": 1})
+
+    assert response.status_code == 404
