@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gesprekstafels.library import with_total_minutes
 from gesprekstafels.models import (
     Audience,
     Block,
@@ -43,7 +42,8 @@ class BlockInline(admin.TabularInline):
     show_change_link = True
 
 
-@admin.action(description=_("Duplicate the selected scripts"))
+# A copy is a new script: only who may add scripts may duplicate them.
+@admin.action(description=_("Duplicate the selected scripts"), permissions=["add"])
 def duplicate_scripts(modeladmin, request, queryset):
     copies = [duplicate_script(script) for script in queryset]
     modeladmin.message_user(
@@ -63,9 +63,7 @@ class ScriptAdmin(admin.ModelAdmin):
     actions = [duplicate_scripts]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("phase", "method").annotate(
-            annotated_minutes=Coalesce(Sum("blocks__minutes"), 0)
-        )
+        return with_total_minutes(super().get_queryset(request).select_related("phase", "method"))
 
     @admin.display(description=_("minutes"))
     def duration(self, script):

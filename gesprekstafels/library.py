@@ -3,17 +3,22 @@
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Prefetch, Sum
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from gesprekstafels.models import Block, Perspective, Question, Script, TipAudience
 
 
+def with_total_minutes(scripts):
+    """Annotate each script's total minutes (read by `Script.total_minutes`) in the same query."""
+    # A subquery, not a join: joins added later (admin search over blocks) would multiply a Sum.
+    # Coalesce: a script without blocks yet would otherwise cost an aggregate query of its own.
+    totals = Block.objects.filter(script=OuterRef("pk")).order_by().values("script").annotate(total=Sum("minutes"))
+    return scripts.annotate(annotated_minutes=Coalesce(Subquery(totals.values("total")), 0))
+
+
 def scripts_with_minutes():
-    return Script.objects.select_related("phase", "method").annotate(
-        # Coalesce: a script without blocks yet would otherwise cost an aggregate query of its own.
-        annotated_minutes=Coalesce(Sum("blocks__minutes"), 0)
-    )
+    return with_total_minutes(Script.objects.select_related("phase", "method"))
 
 
 def script_for_display():

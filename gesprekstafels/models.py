@@ -247,10 +247,15 @@ class Question(models.Model):
         return self.parent_id is not None
 
     def clean(self):
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A question cannot be its own help question.")})
         if self.parent_id and self.parent.block_id != self.block_id:
             raise ValidationError({"parent": _("A help question belongs to a question of the same block.")})
         if self.parent_id and self.parent.parent_id:
             raise ValidationError({"parent": _("A help question cannot have help questions of its own.")})
+        if self.parent_id and self.pk and self.help_questions.exists():
+            # Its own help questions would sit two levels deep, shown nowhere.
+            raise ValidationError({"parent": _("A question with help questions cannot become a help question.")})
 
 
 class LemniscatePhase(models.Model):

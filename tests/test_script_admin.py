@@ -1,0 +1,558 @@
+"""Editing the script library in Django admin, and why a past session never notices."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gesprekstafels.models import Block, Method, Question, Script, WorkForm
+from kader.models import AttentionPoint, Phase
+from sessies import timeline
+from sessies.models import SessionBlock, SessionQuestion
+
+SLUG = "gesprekstafel-1-start"
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:gesprekstafels_{model}_{action}", args=args)
+
+
+def admin_form_data(response):
+    """The POST data an admin add or change page sends unchanged, inline management forms included."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if value is True:
+                data[key] = "on"
+            elif value is False or value is None:
+                if value is None:
+                    data[key] = ""
+            elif isinstance(value, (list, tuple)):
+                data[key] = [str(item) for item in value]
+            else:
+                data[key] = str(value)
+    return data
+
+
+def add_inline_form(data, prefix, **fields):
+    """Append one filled-in form to an inline formset's POST data."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+    data[f"{prefix}-{index}-id"] = ""
+    for name, value in fields.items():
+        data[f"{prefix}-{index}-{name}"] = value
+    return index
+
+
+def inline_index(data, prefix, pk):
+    """The index of the inline form that edits the object with this pk."""
+    for key, value in data.items():
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and value == str(pk):
+            return int(key.split("-")[1])
+    raise AssertionError(f"no {prefix} form for {pk}")
+
+
+def form_errors(response):
+    """Every error of the page's main form and its inline forms, as {prefixed field: [messages]}."""
+    errors = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += inline.formset.forms
+        if inline.formset.non_form_errors():
+            errors[f"{inline.formset.prefix}-__all__"] = list(inline.formset.non_form_errors())
+    for form in forms:
+        for name, messages in form.errors.items():
+            errors[form.add_prefix(name)] = list(messages)
+    return errors
+
+
+def script_state(script):
+    """A script's blocks and questions, help questions and attention point links included."""
+    blocks = list(script.blocks.order_by("order", "pk").values_list("order", "title", "minutes", "min_minutes", "work_form"))
+    questions = [
+        (q.block.order, q.order, q.text, q.perspective, q.parent.text if q.parent else None,
+         sorted(q.attention_points.values_list("pk", flat=True)))
+        for q in Question.objects.filter(block__script=script).select_related("block", "parent").order_by("block__order", "order", "pk")
+    ]
+    return blocks, questions
+
+
+def session_state(session):
+    blocks = list(
+        SessionBlock.objects.filter(session=session).order_by("order", "pk")
+        .values_list("order", "title", "minutes", "original_minutes", "min_minutes", "work_form", "instructions")
+    )
+    questions = list(
+        SessionQuestion.objects.filter(block__session=session).order_by("block__order", "order", "pk")
+        .values_list("block__order", "order", "text", "parent__text", "perspective", "guidance")
+    )
+    return blocks, questions
+
+
+@pytest.fixture
+def as_admin(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def facilitator_client(facilitator):
+    """A second browser, signed in as the facilitator, next to the admin's."""
+    other = Client()
+    other.force_login(facilitator)
+    return other
+
+
+@pytest.fixture
+def script(library):
+    return Script.objects.get(slug=SLUG)
+
+
+# The script pages
+
+
+@pytest.mark.django_db
+def test_it_lists_the_scripts_with_their_duration(as_admin, library):
+    response = as_admin.get(admin_url("script", "changelist"))
+
+    assert response.status_code == 200
+    listed = {s.slug: s.total_minutes for s in response.context["cl"].result_list}
+    assert listed == {slug: 150 for slug in Script.objects.values_list("slug", flat=True)}
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_duration_right_when_searching_through_blocks_and_questions(as_admin, library):
+    # The search joins blocks and questions; the duration must not be summed once per match.
+    response = as_admin.get(admin_url("script", "changelist"), {"q": "onderzoek"})
+
+    assert response.status_code == 200
+    listed = {s.slug: s.total_minutes for s in response.context["cl"].result_list}
+    assert listed == {slug: 150 for slug in Script.objects.values_list("slug", flat=True)}
+
+
+@pytest.mark.django_db
+def test_it_shows_the_script_change_page_with_its_blocks_inline(as_admin, script):
+    response = as_admin.get(admin_url("script", "change", script.pk))
+
+    assert response.status_code == 200
+    formsets = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
+    assert [form.instance.title for form in formsets["blocks"].forms] == [
+        block.title for block in script.blocks.order_by("order")
+    ]
+    content = response.content.decode()
+    for block in script.blocks.all():
+        assert admin_url("block", "change", block.pk) in content
+
+
+@pytest.mark.django_db
+def test_it_adds_a_script_with_blocks_inline(as_admin, library):
+    data = admin_form_data(as_admin.get(admin_url("script", "add")))
+    data.update(
+        method=str(Method.objects.get().pk), title="Gesprekstafel 2b: grote groep",
+        slug="gesprekstafel-2b", phase=str(Phase.objects.get(number=2).pk), order="5",
+    )
+    add_inline_form(data, "blocks", order="1", title="Welkom", minutes="15", work_form=WorkForm.PLENARY)
+    add_inline_form(data, "blocks", order="2", title="Subgroepen", minutes="45", min_minutes="30", work_form=WorkForm.SUBGROUPS)
+    add_inline_form(data, "blocks", order="3", title="Terugkoppeling", minutes="20", work_form=WorkForm.PLENARY, is_protected="on")
+
+    response = as_admin.post(admin_url("script", "add"), data)
+
+    assert response.status_code == 302, form_errors(response)
+    script = Script.objects.get(slug="gesprekstafel-2b")
+    assert script.phase.number == 2
+    assert list(script.blocks.order_by("order").values_list("title", "minutes", "min_minutes", "work_form", "is_protected")) == [
+        ("Welkom", 15, None, WorkForm.PLENARY, False),
+        ("Subgroepen", 45, 30, WorkForm.SUBGROUPS, False),
+        ("Terugkoppeling", 20, None, WorkForm.PLENARY, True),
+    ]
+    assert script.total_minutes == 80
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_new_script_with_a_block_of_zero_minutes(as_admin, library):
+    data = admin_form_data(as_admin.get(admin_url("script", "add")))
+    data.update(method=str(Method.objects.get().pk), title="Nul minuten", slug="nul-minuten")
+    add_inline_form(data, "blocks", order="1", title="Welkom", minutes="15", work_form=WorkForm.PLENARY)
+    add_inline_form(data, "blocks", order="2", title="Niets", minutes="0", work_form=WorkForm.PLENARY)
+
+    response = as_admin.post(admin_url("script", "add"), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == ["blocks-1-minutes"]
+    assert not Script.objects.filter(slug="nul-minuten").exists()
+    assert not Block.objects.filter(title="Niets").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_setting_a_blocks_minutes_to_zero(as_admin, script):
+    before = script_state(script)
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    data["blocks-0-minutes"] = "0"
+
+    response = as_admin.post(admin_url("script", "change", script.pk), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == ["blocks-0-minutes"]
+    assert script_state(script) == before
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_minimum_above_the_blocks_minutes(as_admin, script):
+    before = script_state(script)
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    index = inline_index(data, "blocks", script.blocks.get(order=2).pk)
+    data[f"blocks-{index}-min_minutes"] = "61"
+
+    response = as_admin.post(admin_url("script", "change", script.pk), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == [f"blocks-{index}-min_minutes"]
+    assert script_state(script) == before
+
+
+@pytest.mark.django_db
+def test_it_reorders_blocks_by_their_order_fields(as_admin, facilitator_client, script):
+    blocks = {block.order: block for block in script.blocks.all()}
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    # The closing block goes first and the introduction last.
+    data[f"blocks-{inline_index(data, 'blocks', blocks[1].pk)}-order"] = "4"
+    data[f"blocks-{inline_index(data, 'blocks', blocks[4].pk)}-order"] = "1"
+
+    response = as_admin.post(admin_url("script", "change", script.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert list(script.blocks.order_by("order").values_list("pk", flat=True)) == [
+        blocks[4].pk, blocks[2].pk, blocks[3].pk, blocks[1].pk
+    ]
+    page = facilitator_client.get(reverse("gesprekstafels:script", args=[script.slug]))
+    assert [(e.start_minute, e.block.pk) for e in page.context["timeline"]] == [
+        (0, blocks[4].pk), (20, blocks[2].pk), (80, blocks[3].pk), (140, blocks[1].pk)
+    ]
+
+
+# The block page and its questions
+
+
+@pytest.mark.django_db
+def test_it_shows_the_block_change_page_with_its_questions_inline(as_admin, library):
+    block = Block.objects.get(script__slug="gesprekstafel-3-implementatie", order=3)
+
+    response = as_admin.get(admin_url("block", "change", block.pk))
+
+    assert response.status_code == 200
+    formsets = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
+    questions = formsets["questions"]
+    assert [form.instance.pk for form in questions.forms] == list(
+        block.questions.order_by("order", "pk").values_list("pk", flat=True)
+    )
+    # A help question can only hang under a central question of this block.
+    parent_choices = set(questions.forms[0].fields["parent"].queryset.values_list("pk", flat=True))
+    assert parent_choices == set(block.questions.filter(parent=None).values_list("pk", flat=True))
+    content = response.content.decode()
+    for question in block.questions.all():
+        assert question.text[:40] in content
+
+
+@pytest.mark.django_db
+def test_it_adds_a_help_question_under_a_question_of_the_same_block(as_admin, library):
+    block = Block.objects.get(script__slug=SLUG, order=2)
+    parent = block.questions.get(order=1)
+    point = AttentionPoint.objects.filter(phase__number=1).first()
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    add_inline_form(
+        data, "questions", order="9", text="Wie heeft er baat bij?", perspective="onderzoeker",
+        parent=str(parent.pk), block=str(block.pk), attention_points=[str(point.pk)],
+    )
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    help_question = Question.objects.get(text="Wie heeft er baat bij?")
+    assert (help_question.block, help_question.parent) == (block, parent)
+    assert list(help_question.attention_points.all()) == [point]
+    assert list(parent.help_questions.all()) == [help_question]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_help_question_whose_parent_is_in_another_block(as_admin, library):
+    block = Block.objects.get(script__slug=SLUG, order=2)
+    elsewhere = Question.objects.filter(block__script__slug=SLUG, block__order=3, parent=None).first()
+    count = Question.objects.count()
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    index = add_inline_form(
+        data, "questions", order="9", text="Verdwaalde hulpvraag?", parent=str(elsewhere.pk), block=str(block.pk),
+    )
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == [f"questions-{index}-parent"]
+    assert Question.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_it_refuses_moving_a_help_question_under_another_blocks_question_in_the_question_page(as_admin, library):
+    help_question = Question.objects.get(text__startswith="Gaat het project (nog steeds)")
+    elsewhere = Question.objects.filter(block__script=help_question.block.script, parent=None).exclude(
+        block=help_question.block
+    ).first()
+    original_parent = help_question.parent_id
+    data = admin_form_data(as_admin.get(admin_url("question", "change", help_question.pk)))
+    data["parent"] = str(elsewhere.pk)
+
+    response = as_admin.post(admin_url("question", "change", help_question.pk), data)
+
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    help_question.refresh_from_db()
+    assert help_question.parent_id == original_parent
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_question_as_its_own_help_question(as_admin, library):
+    block = Block.objects.get(script__slug=SLUG, order=2)
+    question = block.questions.get(order=1)
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    index = inline_index(data, "questions", question.pk)
+    data[f"questions-{index}-parent"] = str(question.pk)
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == [f"questions-{index}-parent"]
+    question.refresh_from_db()
+    assert question.parent_id is None
+
+
+@pytest.mark.django_db
+def test_it_refuses_turning_a_question_with_help_questions_into_a_help_question(as_admin, library):
+    # Otherwise its own help questions would sit two levels deep and vanish from the timeline.
+    parent = Question.objects.get(text__startswith="Gaat het project (nog steeds)").parent
+    other = parent.block.questions.filter(parent=None).exclude(pk=parent.pk).first()
+    data = admin_form_data(as_admin.get(admin_url("block", "change", parent.block_id)))
+    index = inline_index(data, "questions", parent.pk)
+    data[f"questions-{index}-parent"] = str(other.pk)
+
+    response = as_admin.post(admin_url("block", "change", parent.block_id), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == [f"questions-{index}-parent"]
+    parent.refresh_from_db()
+    assert parent.parent_id is None
+
+
+# Duplicating
+
+
+@pytest.mark.django_db
+def test_it_duplicates_a_script_with_its_blocks_questions_and_links(as_admin, library):
+    original = Script.objects.get(slug="gesprekstafel-3-implementatie")
+    before = script_state(original)
+    existing = list(Script.objects.values_list("pk", flat=True))
+    assert Question.objects.filter(block__script=original).exclude(parent=None).exists()
+
+    response = as_admin.post(
+        admin_url("script", "changelist"), {"action": "duplicate_scripts", "_selected_action": [str(original.pk)]}
+    )
+
+    assert response.status_code == 302
+    copy = Script.objects.exclude(pk__in=existing).get()
+    assert copy.slug != original.slug
+    assert original.title in copy.title
+    assert (copy.method_id, copy.phase_id, copy.purpose, copy.repeatable) == (
+        original.method_id, original.phase_id, original.purpose, original.repeatable
+    )
+    assert script_state(copy) == before
+    assert script_state(original) == before
+    # The copy has blocks and questions of its own, and its help questions hang under its own questions.
+    assert not set(copy.blocks.values_list("pk", flat=True)) & set(original.blocks.values_list("pk", flat=True))
+    for help_question in Question.objects.filter(block__script=copy).exclude(parent=None).select_related("parent"):
+        assert help_question.parent.block_id == help_question.block_id
+    assert Question.objects.filter(block__script=original).count() == Question.objects.filter(block__script=copy).count()
+
+
+@pytest.mark.django_db
+def test_it_duplicates_the_same_script_twice_under_different_slugs(as_admin, library):
+    original = Script.objects.get(slug=SLUG)
+    for _ in range(2):
+        response = as_admin.post(
+            admin_url("script", "changelist"), {"action": "duplicate_scripts", "_selected_action": [str(original.pk)]}
+        )
+        assert response.status_code == 302
+
+    copies = Script.objects.filter(slug__startswith=f"{SLUG}-")
+    assert copies.count() == 2
+    assert len(set(copies.values_list("slug", flat=True))) == 2
+    for copy in copies:
+        assert copy.total_minutes == 150
+
+
+# Refusal for others
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_fixture", ["facilitator", "researcher", "secretary"])
+def test_it_sends_users_without_staff_status_to_the_admin_login(client, script, request, user_fixture):
+    client.force_login(request.getfixturevalue(user_fixture))
+    for url in [admin_url("script", "changelist"), admin_url("script", "change", script.pk), admin_url("script", "add")]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("admin:login")), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_fixture", ["facilitator", "researcher"])
+def test_it_refuses_changes_from_users_without_staff_status(client, as_admin, script, request, user_fixture):
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    data["title"] = "Gekaapt"
+    data["blocks-0-minutes"] = "1"
+    before = script_state(script)
+    count = Script.objects.count()
+    client.force_login(request.getfixturevalue(user_fixture))
+
+    change = client.post(admin_url("script", "change", script.pk), data)
+    action = client.post(
+        admin_url("script", "changelist"), {"action": "duplicate_scripts", "_selected_action": [str(script.pk)]}
+    )
+    delete = client.post(admin_url("block", "delete", script.blocks.first().pk), {"post": "yes"})
+
+    for response in (change, action, delete):
+        assert response.status_code in (302, 403)
+        if response.status_code == 302:
+            assert response.url.startswith(reverse("admin:login"))
+    script.refresh_from_db()
+    assert script.title != "Gekaapt"
+    assert script_state(script) == before
+    assert Script.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_it_lets_staff_without_change_permission_look_but_not_change(client, as_admin, script, facilitator):
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    data["title"] = "Gekaapt"
+    facilitator.is_staff = True
+    facilitator.save()
+    client.force_login(facilitator)
+
+    assert client.get(admin_url("script", "changelist")).status_code == 200
+    assert client.post(admin_url("script", "change", script.pk), data).status_code == 403
+    assert client.post(
+        admin_url("script", "changelist"), {"action": "duplicate_scripts", "_selected_action": [str(script.pk)]}
+    ).status_code in (200, 302, 403)
+    assert client.get(admin_url("script", "add")).status_code == 403
+    script.refresh_from_db()
+    assert script.title != "Gekaapt"
+    assert Script.objects.count() == 3
+
+
+# Past sessions keep their own copy
+
+
+def assert_session_pages_render(session, viewer):
+    detail = viewer.get(reverse("sessies:detail", args=[session.pk]))
+    run = viewer.get(reverse("sessies:run", args=[session.pk]))
+    assert detail.status_code == 200
+    assert run.status_code == 200
+    content = detail.content.decode()
+    for block in SessionBlock.objects.filter(session=session):
+        assert block.title in content
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_past_session_when_block_minutes_change_in_admin(as_admin, session, facilitator_client):
+    script = Script.objects.get(slug=SLUG)
+    before = session_state(session)
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    for index in range(int(data["blocks-TOTAL_FORMS"])):
+        data[f"blocks-{index}-minutes"] = "7"
+        data[f"blocks-{index}-min_minutes"] = ""
+
+    response = as_admin.post(admin_url("script", "change", script.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert script.total_minutes == 28
+    assert session_state(session) == before
+    assert_session_pages_render(session, facilitator_client)
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_past_session_when_blocks_are_reordered_and_deleted_in_admin(as_admin, session, facilitator_client):
+    script = Script.objects.get(slug=SLUG)
+    before = session_state(session)
+    blocks = {block.order: block for block in script.blocks.all()}
+    data = admin_form_data(as_admin.get(admin_url("script", "change", script.pk)))
+    data[f"blocks-{inline_index(data, 'blocks', blocks[2].pk)}-DELETE"] = "on"
+    data[f"blocks-{inline_index(data, 'blocks', blocks[4].pk)}-order"] = "1"
+    data[f"blocks-{inline_index(data, 'blocks', blocks[1].pk)}-order"] = "4"
+
+    response = as_admin.post(admin_url("script", "change", script.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert not Block.objects.filter(pk=blocks[2].pk).exists()
+    assert session_state(session) == before
+    assert_session_pages_render(session, facilitator_client)
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_past_session_when_a_block_is_deleted_from_its_own_page(as_admin, session, facilitator_client):
+    block = Block.objects.get(script__slug=SLUG, order=3)
+    before = session_state(session)
+
+    response = as_admin.post(admin_url("block", "delete", block.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Block.objects.filter(pk=block.pk).exists()
+    assert not Question.objects.filter(block_id=block.pk).exists()
+    assert session_state(session) == before
+    assert_session_pages_render(session, facilitator_client)
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_past_session_when_questions_are_deleted_and_edited_in_admin(as_admin, session, facilitator_client):
+    block = Block.objects.get(script__slug=SLUG, order=2)
+    first, second = block.questions.order_by("order")[:2]
+    before = session_state(session)
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    data[f"questions-{inline_index(data, 'questions', first.pk)}-DELETE"] = "on"
+    data[f"questions-{inline_index(data, 'questions', second.pk)}-text"] = "Een heel andere vraag?"
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert not Question.objects.filter(pk=first.pk).exists()
+    assert session_state(session) == before
+    assert_session_pages_render(session, facilitator_client)
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_running_session_when_its_script_is_deleted(as_admin, session, facilitator_client):
+    timeline.start(session.pk, session.version)
+    before = session_state(session)
+    script = Script.objects.get(slug=SLUG)
+
+    response = as_admin.post(admin_url("script", "delete", script.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Script.objects.filter(pk=script.pk).exists()
+    session.refresh_from_db()
+    assert session.script_id is None
+    assert session.script_title == script.title
+    assert session_state(session) == before
+    assert_session_pages_render(session, facilitator_client)
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_past_session_when_the_script_changes_through_the_orm(session, facilitator_client):
+    script = Script.objects.get(slug=SLUG)
+    before = session_state(session)
+    Block.objects.filter(script=script, order=1).update(minutes=99, title="Nieuwe inleiding")
+    Question.objects.filter(block__script=script, order=1).delete()
+    Block.objects.filter(script=script, order=4).delete()
+    Block.objects.create(script=script, order=5, title="Toegevoegd", minutes=5)
+
+    assert session_state(session) == before
+    assert_session_pages_render(session, facilitator_client)
