@@ -109,6 +109,9 @@ class NoteEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     force = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    # The text keeps whitespace, so "required" alone would let an edit blank a note.
+    clean_text = NoteForm.clean_text
+
 
 class AgreementForm(forms.ModelForm):
     class Meta:

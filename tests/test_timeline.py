@@ -175,6 +175,30 @@ def test_it_refuses_to_finish_before_the_start(client, session, facilitator):
     assert fresh(session).version == 1
 
 
+@pytest.mark.parametrize("action", ["verleng", "volgende", "vorige", "pauzeer", "hervat"])
+def test_it_refuses_live_moves_before_the_start(client, session, facilitator, action):
+    client.force_login(facilitator)
+
+    response = move(client, session, action, headers=HTMX)
+
+    assert response.status_code == 409
+    assert "The session has not started yet." in response.content.decode()
+    assert fresh(session).version == 1
+    assert not TimeAdjustment.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["start", "verleng", "volgende", "afronden"])
+def test_it_refuses_moves_after_the_finish(client, running, facilitator, action):
+    finished = timeline.finish(running.pk, running.version)
+    client.force_login(facilitator)
+
+    response = move(client, running, action, headers=HTMX)
+
+    assert response.status_code == 409
+    assert "The session has already finished." in response.content.decode()
+    assert fresh(running).version == finished.version
+
+
 def test_it_refuses_next_at_the_last_block(client, running, facilitator):
     for version in (2, 3, 4):
         timeline.advance_to_next_block(running.pk, version)
@@ -329,6 +353,20 @@ def test_it_counts_only_the_running_time_of_a_block(session):
     assert state.elapsed == 3 * 60
     assert state.remaining == 57 * 60
     assert state.rows[0].actual_seconds == 10 * 60
+
+
+def test_it_adds_to_the_time_already_spent_when_going_back(session):
+    s = timeline.start(session.pk, session.version, at=minutes(0))
+    s = timeline.advance_to_next_block(s.pk, s.version, at=minutes(10))
+    s = timeline.go_back_to_previous_block(s.pk, s.version, at=minutes(15))
+    s = timeline.advance_to_next_block(s.pk, s.version, at=minutes(17))
+
+    first, second = blocks_of(s)[:2]
+    assert first.spent_seconds == 12 * 60
+    assert first.first_started_at == minutes(0)
+    assert second.spent_seconds == 5 * 60
+    assert second.first_started_at == minutes(10)
+    assert timeline.live_state(s, at=minutes(20)).elapsed == 8 * 60
 
 
 def test_it_keeps_the_clock_still_while_paused(session):

@@ -1,0 +1,140 @@
+"""Browser tests: Playwright drives Debian's chromium against pytest-django's live server.
+
+Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
+from the test body unless async-unsafe access is allowed.
+"""
+
+import os
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from tests.conftest import make_user  # noqa: E402
+
+E2E_DIR = Path(__file__).parent
+AXE_JS = E2E_DIR / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+# "Within 2 s" (the poll interval) checked with some slack for the request itself.
+POLL_TIMEOUT_MS = settings.LIVE_POLL_INTERVAL_MS + 1000
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The server renders times in Europe/Amsterdam; the countdown script uses the browser's zone.
+    return {
+        **browser_context_args,
+        "locale": "nl-NL",
+        "timezone_id": settings.TIME_ZONE,
+        "viewport": {"width": 1400, "height": 1000},
+    }
+
+
+@pytest.fixture
+def e2e_library(transactional_db):
+    """Framework, scripts and role groups (a transactional flush may have removed them)."""
+    from sessies.roles import ensure_role_groups
+
+    ensure_role_groups()
+    call_command("loaddata", "fixtures/kader.json", "fixtures/draaiboeken.json", verbosity=0)
+
+
+@pytest.fixture
+def people(e2e_library, django_user_model):
+    from sessies import roles
+
+    return {
+        "facilitator": make_user(django_user_model, "gijs", roles.FACILITATORS),
+        "secretary": make_user(django_user_model, "sanne", roles.SECRETARIES),
+    }
+
+
+@pytest.fixture
+def e2e_project(people):
+    from kader.models import Phase, ResearchProject
+
+    project = ResearchProject.objects.create(
+        title="Vroegsignalering schulden", organisation="Gemeente Utrecht", current_phase=Phase.objects.get(number=1)
+    )
+    # The facilitator plans the session, so the project must be visible to them.
+    project.researchers.add(people["facilitator"])
+    return project
+
+
+@pytest.fixture
+def e2e_session(e2e_project, people):
+    """A planned Gesprekstafel 1 with three participants."""
+    from gesprekstafels.models import Script
+    from sessies.models import Participant
+    from sessies.planning import create_session
+
+    return create_session(
+        script=Script.objects.get(slug="gesprekstafel-1-start"),
+        project=e2e_project,
+        title="Gesprekstafel 1 – Vroegsignalering",
+        starts_at=timezone.now(),
+        place="Stadskantoor, zaal 3",
+        facilitator=people["facilitator"],
+        secretary=people["secretary"],
+        participants=[
+            Participant(name="Petra Professional", email="petra@example.org", role="professional"),
+            Participant(name="Bram Beleid", email="bram@example.org", role="beleid"),
+            Participant(name="Carla Cliënt", role="client"),
+        ],
+    )
+
+
+@pytest.fixture
+def login(browser, browser_context_args, live_server):
+    """login(user) -> a new browser context signed in as the user (signed-cookie session)."""
+    contexts = []
+
+    def _login(user):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context = browser.new_context(**browser_context_args, base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        contexts.append(context)
+        return context
+
+    yield _login
+    for context in contexts:
+        context.close()
+
+
+def accept_dialogs(page):
+    """Accept confirm() and beforeunload prompts (Playwright dismisses them by default)."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

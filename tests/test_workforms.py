@@ -1,0 +1,129 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from gesprekstafels.models import Audience, Block, WorkFormCategory, WorkFormTool
+from sessies import timeline
+
+
+@pytest.fixture
+def workforms(db):
+    call_command("loaddata", "fixtures/werkvormen.json", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_it_lists_every_work_form_by_category(client, workforms, facilitator):
+    client.force_login(facilitator)
+    html = client.get(reverse("werkvormen:list")).content.decode()
+    for tool in WorkFormTool.objects.all():
+        assert tool.name.replace("&", "&amp;") in html
+    for category in WorkFormCategory.objects.all():
+        assert category.name in html
+
+
+@pytest.mark.django_db
+def test_it_searches_by_text(client, workforms, facilitator):
+    client.force_login(facilitator)
+    response = client.get(reverse("werkvormen:list"), {"q": "wereldcafé"})
+    tools = list(response.context["tools"])
+    assert [tool.name for tool in tools] == ["Wereldcafé"]
+
+
+@pytest.mark.django_db
+def test_it_searches_the_description_too(client, workforms, facilitator):
+    client.force_login(facilitator)
+    tool = WorkFormTool.objects.get(name="Praatplaat")
+    word = "visuele kaart"
+    assert word in tool.description
+    response = client.get(reverse("werkvormen:list"), {"q": word})
+    assert tool in list(response.context["tools"])
+
+
+@pytest.mark.django_db
+def test_it_filters_by_category(client, workforms, facilitator):
+    client.force_login(facilitator)
+    response = client.get(reverse("werkvormen:list"), {"categorie": 3})
+    assert {tool.category.number for tool in response.context["tools"]} == {3}
+    assert len(response.context["tools"]) == WorkFormTool.objects.filter(category__number=3).count()
+
+
+@pytest.mark.django_db
+def test_it_filters_by_who_takes_part(client, workforms, facilitator):
+    client.force_login(facilitator)
+    audience = Audience.objects.get(slug="professionals")
+    response = client.get(reverse("werkvormen:list"), {"met_wie": "professionals"})
+    tools = list(response.context["tools"])
+    assert tools and all(audience in tool.audiences.all() for tool in tools)
+    assert len(tools) == audience.tools.count()
+
+
+@pytest.mark.django_db
+def test_it_answers_htmx_with_the_results_only(client, workforms, facilitator):
+    client.force_login(facilitator)
+    response = client.get(reverse("werkvormen:list"), {"q": "theater"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results"')
+    assert "Theater" in html and "<nav" not in html
+
+
+@pytest.mark.django_db
+def test_it_ignores_an_unknown_category(client, workforms, facilitator):
+    client.force_login(facilitator)
+    response = client.get(reverse("werkvormen:list"), {"categorie": 99})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_shows_a_work_form(client, workforms, facilitator):
+    client.force_login(facilitator)
+    tool = WorkFormTool.objects.get(name="Dialoogtafel")
+    html = client.get(tool.get_absolute_url()).content.decode()
+    assert tool.when[:40] in html and tool.with_whom[:30] in html
+
+
+def _add_tools(count):
+    category = WorkFormCategory.objects.first()
+    audience = Audience.objects.first()
+    for index in range(count):
+        tool = WorkFormTool.objects.create(category=category, code=f"9.{index}", order=100 + index, name=f"Extra {index}", when="x", with_whom="y", description="z")
+        tool.audiences.add(audience)
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_query_count_with_more_work_forms(client, workforms, facilitator, django_assert_num_queries):
+    client.force_login(facilitator)
+    url = reverse("werkvormen:list")
+    client.get(url)  # warm the session and user caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url, {"met_wie": "inwoners"})
+    _add_tools(20)
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get(url, {"met_wie": "inwoners"})
+
+
+@pytest.mark.django_db
+def test_it_shows_a_blocks_work_forms_in_the_run_view(client, library, workforms, session, facilitator):
+    tool = WorkFormTool.objects.get(name="Wereldcafé")
+    first = session.blocks.first()
+    first.work_forms.add(tool)
+    timeline.start(session.pk, session.version)
+    client.force_login(facilitator)
+    html = client.get(reverse("sessies:run", args=[session.pk])).content.decode()
+    assert "Wereldcafé" in html and tool.get_absolute_url() in html
+
+
+@pytest.mark.django_db
+def test_it_copies_a_script_blocks_work_forms_into_a_new_session(library, workforms, project, facilitator, secretary):
+    from django.utils import timezone
+
+    from gesprekstafels.models import Script
+    from sessies.planning import create_session
+
+    script = Script.objects.get(slug="gesprekstafel-1-start")
+    block = Block.objects.filter(script=script).order_by("order")[1]
+    block.work_forms.add(WorkFormTool.objects.get(name="Dialoogtafel"))
+    session = create_session(script=script, project=project, title="T", starts_at=timezone.now(), facilitator=facilitator, secretary=secretary)
+    assert [t.name for t in session.blocks.all()[1].work_forms.all()] == ["Dialoogtafel"]
