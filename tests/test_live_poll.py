@@ -1,8 +1,8 @@
 """The live poll: 204 while nothing changed, the partials to swap once something did."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sessies import harvest, timeline
