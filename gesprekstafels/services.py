@@ -9,8 +9,8 @@ from gesprekstafels.models import Question, Script
 
 @transaction.atomic
 def duplicate_script(script):
-    """Copy a script with its blocks, questions (help questions included) and their links."""
-    blocks = list(script.blocks.all())
+    """Copy a script with its blocks (and their work forms), questions (help questions included) and links."""
+    blocks = list(script.blocks.prefetch_related("work_forms"))
     questions = list(Question.objects.filter(block__script=script).prefetch_related("attention_points"))
     copy = Script.objects.get(pk=script.pk)
     copy.pk = None
@@ -19,10 +19,11 @@ def duplicate_script(script):
     copy.save()
     block_map = {}
     for block in blocks:
-        old_pk = block.pk
+        old_pk, work_forms = block.pk, list(block.work_forms.all())
         block.pk = None
         block.script = copy
         block.save()
+        block.work_forms.set(work_forms)
         block_map[old_pk] = block
     question_map = {}
     # Central questions first so help questions can point at their copies.

@@ -217,7 +217,9 @@ def test_it_shows_the_own_404_page(client, researcher):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert "404.html" in [t.name for t in response.templates]
-    assert '<html lang="nl">' in response.content.decode()
+    content = response.content.decode()
+    assert '<html lang="nl">' in content
+    assert "Pagina niet gevonden" in content  # from locale/nl
 
 
 @pytest.mark.django_db
@@ -234,6 +236,7 @@ def test_it_shows_the_own_403_page_for_a_forbidden_project(client, outsider, pro
     response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 403
     assert "403.html" in [t.name for t in response.templates]
+    assert "Geen toegang" in response.content.decode()  # from locale/nl
 
 
 @pytest.mark.django_db

@@ -328,6 +328,7 @@ def test_it_answers_409_when_someone_else_saved_meanwhile(client, project, resea
     content = response.content.decode()
     assert f'id="entry-{point.pk}"' in content
     assert 'class="alert alert-warning"' in content
+    assert escape(nl("This point was changed meanwhile")) in content
     assert "Versie van Olga" in content  # the other person's version is shown
     assert "Olga" in content  # and who saved it
     assert "Versie van Cor</textarea>" in content  # the user's text is kept

@@ -47,13 +47,19 @@
         const endMs = Date.now() + skewMs + (Math.max(left, 0) + later) * 1000;
         projected.textContent = formatClock(endMs);
         if (delay && plannedEndMs) {
+          // Like the server's text: behind rounds up, ahead rounds down.
+          const english = document.documentElement.lang === "en";
           const behind = Math.ceil((endMs - plannedEndMs) / 60000);
-          delay.textContent = behind > 0 ? "(" + behind + " min " + (document.documentElement.lang === "en" ? "behind" : "achter") + ")" : "";
+          const ahead = Math.floor((plannedEndMs - endMs) / 60000);
+          if (behind > 0) delay.textContent = "(" + behind + " min " + (english ? "behind" : "achter") + ")";
+          else if (ahead > 0) delay.textContent = "(" + ahead + " min " + (english ? "ahead" : "voor") + ")";
+          else delay.textContent = "";
         }
       }
     }
     tick();
-    if (running) timerHandle = setInterval(tick, 250);
+    // While paused the countdown stands still, but the projected end keeps moving on.
+    timerHandle = setInterval(tick, running ? 250 : 1000);
   }
 
   // Keyboard in the run view: space pauses/resumes, → goes to the next block.

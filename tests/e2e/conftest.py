@@ -45,6 +45,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def base_url(live_server):
+    """Playwright's `page` and `context` fixtures resolve relative URLs against the live server.
+
+    (Defined here also because pytest-playwright's own fallback fixture is a method, which
+    pytest 9 warns about.)
+    """
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # The server renders times in Europe/Amsterdam; the countdown script uses the browser's zone.
     return {
@@ -118,7 +128,7 @@ def login(browser, browser_context_args, live_server):
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context = browser.new_context(**browser_context_args, base_url=live_server.url)
+        context = browser.new_context(**browser_context_args)
         context.set_default_timeout(10_000)
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         contexts.append(context)
