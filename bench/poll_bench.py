@@ -52,7 +52,7 @@ user.groups.add(Group.objects.get(name=roles.FACILITATORS))
 project = ResearchProject.objects.create(title="Bench", current_phase=Phase.objects.get(number=1))
 session = create_session(script=Script.objects.get(slug="gesprekstafel-1-start"), project=project, title="Bench",
                          starts_at=timezone.now(), facilitator=user, secretary=user)
-session = timeline.start(session.pk, session.version)
+session = timeline.start(session.pk, session.timeline_version)
 block = session.current_block
 for i in range(200):
     harvest.add_note(session, block_id=block.pk, text=f"Notitie {i}", tag="opbrengst", author=user)

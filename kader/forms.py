@@ -17,6 +17,7 @@ class ResearchProjectForm(forms.ModelForm):
         users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
         self.fields["researchers"].queryset = users
         self.fields["researchers"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["current_phase"].empty_label = _("Choose…")
         self.helper = FormHelper()
         self.helper.form_tag = False
 

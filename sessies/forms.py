@@ -36,6 +36,8 @@ class SessionForm(forms.ModelForm):
         self.fields["title"].required = False
         self.fields["facilitator"].queryset = users_in(roles.FACILITATORS)
         self.fields["secretary"].queryset = users_in(roles.SECRETARIES)
+        for name in ("project", "script", "facilitator", "secretary"):
+            self.fields[name].empty_label = _("Choose…")
         scripts = Script.objects.select_related("phase")
         project = self.initial.get("project")
         if isinstance(project, ResearchProject):
@@ -123,5 +125,6 @@ class AgreementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["block"].queryset = session.blocks.all()
         self.fields["block"].required = False
+        self.fields["block"].empty_label = _("(no block)")
         self.helper = FormHelper()
         self.helper.form_tag = False

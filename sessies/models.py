@@ -56,6 +56,9 @@ class Session(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=SessionState, default=SessionState.PLANNED)
     # Bumped in the same transaction as every change; pollers compare against it.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Bumped only by timeline moves. Transitions check this one, so a note typed by the
+    # secretary a second before the facilitator clicks "next" does not refuse the click.
+    timeline_version = models.PositiveIntegerField(_("timeline version"), default=1)
     current_block = models.ForeignKey(
         "SessionBlock", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("current block"),

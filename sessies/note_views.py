@@ -28,12 +28,12 @@ def secretary_view(request, pk):
     return render(request, "sessies/notuleren.html", _secretary_context(request, session))
 
 
-def _harvest_response(request, session, *, status=200, **extra):
-    """After a change: htmx gets the refreshed harvest partial, a plain POST a redirect."""
+def _harvest_response(request, session, *, status=200, partial="harvest-update", **extra):
+    """After a change: htmx gets the refreshed partial, a plain POST a redirect."""
     if not request.htmx:
         return redirect("sessies:notes", pk=session.pk)
     session.refresh_from_db()
-    return render(request, "sessies/notuleren.html#harvest-update", _secretary_context(request, session, **extra), status=status)
+    return render(request, f"sessies/notuleren.html#{partial}", _secretary_context(request, session, **extra), status=status)
 
 
 @require_POST
@@ -57,9 +57,10 @@ def note_create(request, pk):
     return _harvest_response(request, session, saved_token=form.cleaned_data["client_token"])
 
 
-def _note_for(request, pk, note_pk):
+def _note_for(request, pk, note_pk, *, deleted=False):
+    """The session and one of its notes: a live one, or with deleted=True one to restore."""
     session = get_session_for(request.user, pk, need="write")
-    return session, get_object_or_404(Note, pk=note_pk, session=session)
+    return session, get_object_or_404(Note, pk=note_pk, session=session, deleted_at__isnull=not deleted)
 
 
 def note_edit(request, pk, note_pk):
@@ -96,7 +97,7 @@ def note_delete(request, pk, note_pk):
 
 @require_POST
 def note_restore(request, pk, note_pk):
-    session, note = _note_for(request, pk, note_pk)
+    session, note = _note_for(request, pk, note_pk, deleted=True)
     harvest.restore_note(note)
     return _harvest_response(request, session)
 
@@ -119,14 +120,14 @@ def agreement_create(request, pk):
     form = AgreementForm(request.POST, session=session)
     if form.is_valid():
         harvest.add_agreement(form, session)
-        return _harvest_response(request, session)
+        return _harvest_response(request, session, partial="agreements-update")
     if not request.htmx:
         return render(request, "sessies/notuleren.html", _secretary_context(request, session, agreement_form=form), status=422)
-    return _harvest_response(request, session, status=422, agreement_form=form)
+    return _harvest_response(request, session, status=422, partial="agreements-update", agreement_form=form)
 
 
 @require_POST
 def agreement_delete(request, pk, agreement_pk):
     session = get_session_for(request.user, pk, need="write")
     harvest.delete_agreement(get_object_or_404(Agreement, pk=agreement_pk, session=session))
-    return _harvest_response(request, session)
+    return _harvest_response(request, session, partial="agreements-update")

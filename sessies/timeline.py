@@ -161,8 +161,9 @@ def previous_block(blocks, current):
 
 
 def _locked(session_pk, expected_version):
+    """Lock the session and its blocks; refuse when the timeline moved since the client saw it."""
     session = Session.objects.select_for_update().get(pk=session_pk)
-    if expected_version is not None and session.version != expected_version:
+    if expected_version is not None and session.timeline_version != expected_version:
         raise StaleVersion(session)
     return session, list(session.blocks.select_for_update().order_by("order", "pk"))
 
@@ -178,6 +179,7 @@ def _bank(session, blocks, at):
 
 def _save(session):
     session.version += 1
+    session.timeline_version += 1
     session.save()
     return session
 

@@ -78,3 +78,9 @@ def session(project, facilitator, secretary):
             Participant(name="Carla Cliënt", role="client"),
         ],
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2 is deliberately slow; the tests create several users each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -47,7 +47,7 @@ def count_queries(client, session, version, view="regie"):
 
 @pytest.fixture
 def running(session):
-    return timeline.start(session.pk, session.version)
+    return timeline.start(session.pk, session.timeline_version)
 
 
 # Unchanged: the hot path
@@ -122,7 +122,7 @@ def test_it_answers_the_partials_when_the_session_changed(client, running, facil
 
 def test_it_follows_a_transition_made_elsewhere(client, running, secretary):
     second = running.blocks.get(order=2)
-    moved = timeline.advance_to_next_block(running.pk, running.version)
+    moved = timeline.advance_to_next_block(running.pk, running.timeline_version)
     client.force_login(secretary)
 
     response = poll(client, running, running.version, "notuleren")

@@ -16,7 +16,7 @@ def english(settings):
 
 @pytest.fixture
 def running(session):
-    return timeline.start(session.pk, session.version)
+    return timeline.start(session.pk, session.timeline_version)
 
 
 @pytest.fixture

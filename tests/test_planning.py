@@ -1,6 +1,7 @@
 """Planning a session: the script snapshot, the project's phase first, adjusting blocks."""
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from gesprekstafels.models import Block, Question, Script
@@ -219,7 +220,7 @@ def test_it_refuses_zero_or_negative_minutes(client, session, facilitator, minut
 
 
 def test_it_refuses_to_adjust_blocks_after_the_start(client, session, facilitator):
-    session = timeline.start(session.pk, session.version)
+    session = timeline.start(session.pk, session.timeline_version)
     before = snapshot(session)
     client.force_login(facilitator)
     data = block_data(session)
@@ -237,7 +238,8 @@ def test_it_refuses_an_adjustment_on_a_stale_version(client, session, facilitato
     client.force_login(facilitator)
     data = block_data(session)
     data["blokken-1-minutes"] = "30"
-    session.bump_version()
+    # Another facilitator tab adjusted the timeline meanwhile.
+    Session.objects.filter(pk=session.pk).update(version=F("version") + 1, timeline_version=F("timeline_version") + 1)
     before = snapshot(session)
 
     response = client.post(reverse("sessies:blocks", args=[session.pk]), data, follow=True)

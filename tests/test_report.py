@@ -28,7 +28,7 @@ def normalised(text):
 @pytest.fixture
 def harvested(session, secretary):
     """A finished Gesprekstafel 1 with notes on each round's questions, a key harvest and agreements."""
-    session = timeline.start(session.pk, session.version)
+    session = timeline.start(session.pk, session.timeline_version)
     blocks = list(session.blocks.prefetch_related("questions"))
     for index, block in enumerate(blocks[1:3]):
         for question in [q for q in block.questions.all() if not q.parent_id]:
@@ -38,7 +38,7 @@ def harvested(session, secretary):
     harvest.add_note(session, block_id=blocks[2].pk, author=secretary, text="Let op <script>alert(1)</script> & <b>markup</b>", tag="aandachtspunt")
     Agreement.objects.create(session=session, block=blocks[3], who="Onderzoeker", what="Verslag rondsturen", when="binnen twee weken")
     session.refresh_from_db()
-    timeline.finish(session.pk, session.version)
+    timeline.finish(session.pk, session.timeline_version)
     session.refresh_from_db()
     return session
 

@@ -19,7 +19,7 @@ def english(settings):
 
 @pytest.fixture
 def running(session):
-    return timeline.start(session.pk, session.version)
+    return timeline.start(session.pk, session.timeline_version)
 
 
 def run_url(session):
@@ -60,7 +60,7 @@ def test_it_offers_the_start_to_the_facilitator(client, session, facilitator):
 def test_it_shows_the_current_block_with_its_questions_and_controls(client, running, facilitator):
     client.force_login(facilitator)
     first = running.blocks.get(order=1)
-    timeline.advance_to_next_block(running.pk, running.version)
+    timeline.advance_to_next_block(running.pk, running.timeline_version)
     second = running.blocks.get(order=2)
 
     response = client.get(run_url(running))
@@ -133,7 +133,7 @@ def test_it_shows_the_key_harvest_large_in_the_protected_closing_block(client, r
                             tag="opbrengst", author=secretary)
     s = Session.objects.get(pk=running.pk)
     for _ in range(3):
-        s = timeline.advance_to_next_block(s.pk, s.version)
+        s = timeline.advance_to_next_block(s.pk, s.timeline_version)
     client.force_login(facilitator)
 
     response = client.get(run_url(s))
@@ -145,7 +145,7 @@ def test_it_shows_the_key_harvest_large_in_the_protected_closing_block(client, r
 
 
 def test_it_proposes_catching_up_when_behind(client, session, facilitator):
-    timeline.start(session.pk, session.version, at=timezone.now() - timedelta(minutes=25))
+    timeline.start(session.pk, session.timeline_version, at=timezone.now() - timedelta(minutes=25))
     client.force_login(facilitator)
 
     response = client.get(run_url(session))
@@ -158,7 +158,7 @@ def test_it_proposes_catching_up_when_behind(client, session, facilitator):
 
 
 def test_it_keeps_catch_up_proposals_from_watchers(client, session, secretary):
-    timeline.start(session.pk, session.version, at=timezone.now() - timedelta(minutes=25))
+    timeline.start(session.pk, session.timeline_version, at=timezone.now() - timedelta(minutes=25))
     client.force_login(secretary)
 
     response = client.get(run_url(session))
@@ -182,7 +182,7 @@ def test_it_does_not_grow_with_the_number_of_notes(client, running, facilitator,
 
 
 def test_it_shows_a_finished_session(client, running, facilitator):
-    timeline.finish(running.pk, running.version)
+    timeline.finish(running.pk, running.timeline_version)
     client.force_login(facilitator)
 
     response = client.get(run_url(running))
@@ -207,7 +207,7 @@ def test_it_projects_the_session_title_before_the_start(client, session, facilit
 
 
 def test_it_projects_the_central_questions_of_the_current_block(client, running, facilitator):
-    s = timeline.advance_to_next_block(running.pk, running.version)
+    s = timeline.advance_to_next_block(running.pk, running.timeline_version)
     second = s.blocks.get(order=2)
     central = SessionQuestion.objects.filter(block=second, parent=None).first()
     SessionQuestion.objects.create(block=second, parent=central, order=9, text="Een hulpvraag voor de gespreksleider")
@@ -228,7 +228,7 @@ def test_it_projects_the_central_questions_of_the_current_block(client, running,
 
 
 def test_it_follows_the_live_state_in_the_projector_poll(client, running, researcher):
-    s = timeline.advance_to_next_block(running.pk, running.version)
+    s = timeline.advance_to_next_block(running.pk, running.timeline_version)
     second = s.blocks.get(order=2)
     client.force_login(researcher)
 
@@ -243,7 +243,7 @@ def test_it_follows_the_live_state_in_the_projector_poll(client, running, resear
 
 
 def test_it_thanks_everyone_when_finished(client, running, facilitator):
-    timeline.finish(running.pk, running.version)
+    timeline.finish(running.pk, running.timeline_version)
     client.force_login(facilitator)
 
     response = client.get(projector_url(running))

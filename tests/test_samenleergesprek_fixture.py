@@ -160,13 +160,13 @@ def test_a_session_can_be_planned_and_run(script, django_user_model):
     assert session.blocks.get(order=2).questions.filter(parent=None).count() == 1
     assert session.blocks.get(order=4).questions.count() == 4
 
-    session = timeline.start(session.pk, session.version)
+    session = timeline.start(session.pk, session.timeline_version)
     visited = [session.current_block.title]
     for _ in BLOCK_TITLES[1:]:
-        session = timeline.advance_to_next_block(session.pk, session.version)
+        session = timeline.advance_to_next_block(session.pk, session.timeline_version)
         visited.append(session.current_block.title)
     assert visited == BLOCK_TITLES
     with pytest.raises(timeline.TransitionRefused):
-        timeline.advance_to_next_block(session.pk, session.version)
-    session = timeline.finish(session.pk, session.version)
+        timeline.advance_to_next_block(session.pk, session.timeline_version)
+    session = timeline.finish(session.pk, session.timeline_version)
     assert session.state == SessionState.FINISHED

@@ -543,7 +543,7 @@ def test_it_keeps_a_past_session_when_questions_are_deleted_and_edited_in_admin(
 
 @pytest.mark.django_db
 def test_it_keeps_a_running_session_when_its_script_is_deleted(as_admin, session, facilitator_client):
-    timeline.start(session.pk, session.version)
+    timeline.start(session.pk, session.timeline_version)
     before = session_state(session)
     script = Script.objects.get(slug=SLUG)
 

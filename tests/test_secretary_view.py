@@ -16,7 +16,7 @@ def english(settings):
 
 @pytest.fixture
 def running(session):
-    return timeline.start(session.pk, session.version)
+    return timeline.start(session.pk, session.timeline_version)
 
 
 def notes_url(session):
@@ -42,7 +42,7 @@ def add_notes(session, count, author, start=0):
 
 def test_it_shows_the_note_form_on_the_current_block(client, running, secretary):
     second = running.blocks.get(order=2)
-    s = timeline.advance_to_next_block(running.pk, running.version)
+    s = timeline.advance_to_next_block(running.pk, running.timeline_version)
     client.force_login(secretary)
 
     response = client.get(notes_url(s))

@@ -23,6 +23,6 @@ def test_it_renders_every_main_page_for_the_facilitator(client, session, facilit
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-    timeline.start(session.pk, session.version)
+    timeline.start(session.pk, session.timeline_version)
     for url in urls[-3:]:
         assert client.get(url).status_code == 200, url

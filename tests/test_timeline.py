@@ -33,7 +33,7 @@ def fresh(session):
 @pytest.fixture
 def running(session):
     """The session, started a moment ago."""
-    return timeline.start(session.pk, session.version)
+    return timeline.start(session.pk, session.timeline_version)
 
 
 # Transitions through the run view
@@ -189,7 +189,7 @@ def test_it_refuses_live_moves_before_the_start(client, session, facilitator, ac
 
 @pytest.mark.parametrize("action", ["start", "verleng", "volgende", "afronden"])
 def test_it_refuses_moves_after_the_finish(client, running, facilitator, action):
-    finished = timeline.finish(running.pk, running.version)
+    finished = timeline.finish(running.pk, running.timeline_version)
     client.force_login(facilitator)
 
     response = move(client, running, action, headers=HTMX)
@@ -215,7 +215,7 @@ def test_it_refuses_next_at_the_last_block(client, running, facilitator):
 
 def test_it_skips_skipped_blocks_when_going_next(client, session, facilitator):
     session.blocks.filter(order=2).update(skipped=True)
-    running = timeline.start(session.pk, session.version)
+    running = timeline.start(session.pk, session.timeline_version)
     client.force_login(facilitator)
 
     response = move(client, running, "volgende")
@@ -338,10 +338,10 @@ def minutes(n):
 
 
 def test_it_counts_only_the_running_time_of_a_block(session):
-    s = timeline.start(session.pk, session.version, at=minutes(0))
-    s = timeline.pause(s.pk, s.version, at=minutes(5))
-    s = timeline.resume(s.pk, s.version, at=minutes(15))
-    s = timeline.advance_to_next_block(s.pk, s.version, at=minutes(20))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
+    s = timeline.pause(s.pk, s.timeline_version, at=minutes(5))
+    s = timeline.resume(s.pk, s.timeline_version, at=minutes(15))
+    s = timeline.advance_to_next_block(s.pk, s.timeline_version, at=minutes(20))
 
     first, second = blocks_of(s)[:2]
     assert first.spent_seconds == 10 * 60
@@ -356,10 +356,10 @@ def test_it_counts_only_the_running_time_of_a_block(session):
 
 
 def test_it_adds_to_the_time_already_spent_when_going_back(session):
-    s = timeline.start(session.pk, session.version, at=minutes(0))
-    s = timeline.advance_to_next_block(s.pk, s.version, at=minutes(10))
-    s = timeline.go_back_to_previous_block(s.pk, s.version, at=minutes(15))
-    s = timeline.advance_to_next_block(s.pk, s.version, at=minutes(17))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
+    s = timeline.advance_to_next_block(s.pk, s.timeline_version, at=minutes(10))
+    s = timeline.go_back_to_previous_block(s.pk, s.timeline_version, at=minutes(15))
+    s = timeline.advance_to_next_block(s.pk, s.timeline_version, at=minutes(17))
 
     first, second = blocks_of(s)[:2]
     assert first.spent_seconds == 12 * 60
@@ -370,15 +370,15 @@ def test_it_adds_to_the_time_already_spent_when_going_back(session):
 
 
 def test_it_keeps_the_clock_still_while_paused(session):
-    s = timeline.start(session.pk, session.version, at=minutes(0))
-    s = timeline.pause(s.pk, s.version, at=minutes(4))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
+    s = timeline.pause(s.pk, s.timeline_version, at=minutes(4))
 
     assert timeline.live_state(s, at=minutes(4)).remaining == 6 * 60
     assert timeline.live_state(s, at=minutes(40)).remaining == 6 * 60
 
 
 def test_it_shows_the_same_time_to_every_reader(session):
-    s = timeline.start(session.pk, session.version, at=minutes(0))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
 
     reloaded = Session.objects.get(pk=s.pk)
 
@@ -386,7 +386,7 @@ def test_it_shows_the_same_time_to_every_reader(session):
 
 
 def test_it_goes_negative_and_moves_the_projected_end_on_an_overrun(session):
-    s = timeline.start(session.pk, session.version, at=minutes(0))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
     on_time = timeline.live_state(s, at=minutes(5))
 
     state = timeline.live_state(s, at=minutes(15))
@@ -401,9 +401,9 @@ def test_it_goes_negative_and_moves_the_projected_end_on_an_overrun(session):
 
 
 def test_it_records_an_extension(session, facilitator):
-    s = timeline.start(session.pk, session.version, at=minutes(0))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
 
-    s = timeline.extend_current_block(s.pk, s.version, by=facilitator, at=minutes(8))
+    s = timeline.extend_current_block(s.pk, s.timeline_version, by=facilitator, at=minutes(8))
 
     assert blocks_of(s)[0].minutes == 15
     adjustment = TimeAdjustment.objects.get(session=s)
@@ -429,7 +429,7 @@ def test_it_projects_the_end_of_a_planned_session_from_its_start(session):
 def behind(session):
     """Blocks of 10, 60, 30 and 20 (protected) minutes; block 1 has run 12 minutes over."""
     session.blocks.filter(order=3).update(minutes=30, min_minutes=10)
-    s = timeline.start(session.pk, session.version, at=minutes(0))
+    s = timeline.start(session.pk, session.timeline_version, at=minutes(0))
     return s
 
 
@@ -460,7 +460,7 @@ def test_it_never_shortens_below_the_minimum(behind):
 
 
 def test_it_accepts_a_catch_up_and_still_ends_on_the_planned_end(behind, facilitator):
-    s = timeline.accept_catch_up(behind.pk, behind.version, "shorten", by=facilitator, at=minutes(22))
+    s = timeline.accept_catch_up(behind.pk, behind.timeline_version, "shorten", by=facilitator, at=minutes(22))
 
     assert [b.minutes for b in blocks_of(s)] == [10, 52, 26, 20]
     closing = blocks_of(s)[-1]
@@ -487,7 +487,7 @@ def test_it_proposes_skipping_an_optional_block(behind):
 def test_it_skips_the_optional_block_when_accepted(behind, facilitator):
     behind.blocks.filter(order=3).update(is_optional=True)
 
-    s = timeline.accept_catch_up(behind.pk, behind.version, "skip", by=facilitator, at=minutes(22))
+    s = timeline.accept_catch_up(behind.pk, behind.timeline_version, "skip", by=facilitator, at=minutes(22))
 
     assert [b.skipped for b in blocks_of(s)] == [False, False, True, False]
     assert TimeAdjustment.objects.filter(session=s).count() == 1
@@ -497,13 +497,13 @@ def test_it_skips_the_optional_block_when_accepted(behind, facilitator):
 
 def test_it_refuses_a_catch_up_when_there_is_no_delay(behind):
     with pytest.raises(timeline.TransitionRefused):
-        timeline.accept_catch_up(behind.pk, behind.version, "shorten", at=minutes(5))
+        timeline.accept_catch_up(behind.pk, behind.timeline_version, "shorten", at=minutes(5))
 
     assert not TimeAdjustment.objects.exists()
 
 
 def test_it_accepts_a_catch_up_from_the_run_view(client, session, facilitator):
-    timeline.start(session.pk, session.version, at=timezone.now() - timedelta(minutes=25))
+    timeline.start(session.pk, session.timeline_version, at=timezone.now() - timedelta(minutes=25))
     client.force_login(facilitator)
 
     response = client.post(reverse("sessies:catch_up", args=[session.pk]), {"version": 2, "kind": "shorten"})
@@ -512,3 +512,18 @@ def test_it_accepts_a_catch_up_from_the_run_view(client, session, facilitator):
     assert TimeAdjustment.objects.filter(session=session, created_by=facilitator).count() == 1
     assert [b.minutes for b in blocks_of(session)] == [10, 52, 53, 20]
     assert fresh(session).version == 3
+
+
+@pytest.mark.django_db
+def test_it_accepts_a_move_after_a_note_changed_the_session(client, session, facilitator, secretary):
+    """A secretary's note bumps the poll version, not the timeline: "next" still works."""
+    from sessies import harvest
+
+    session = timeline.start(session.pk, session.timeline_version)
+    seen = session.timeline_version
+    harvest.add_note(session, block_id=session.current_block_id, text="Een opbrengst", tag="opbrengst", author=secretary)
+    client.force_login(facilitator)
+    response = client.post(reverse("sessies:transition", args=[session.pk, "volgende"]), {"version": seen}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.current_block.order == 2

@@ -399,13 +399,13 @@ def test_a_session_can_be_planned_and_run_from_the_script(research_project, plan
     expected_questions = sum(1 + len(helps) for _text, helps in QUESTIONS[slug])
     assert sum(b.questions.count() for b in session.blocks.all()) == expected_questions
 
-    session = timeline.start(session.pk, session.version)
+    session = timeline.start(session.pk, session.timeline_version)
     assert session.state == SessionState.RUNNING
     visited = [session.current_block.title]
     for _ in range(len(BLOCKS[slug]) - 1):
-        session = timeline.advance_to_next_block(session.pk, session.version)
+        session = timeline.advance_to_next_block(session.pk, session.timeline_version)
         visited.append(session.current_block.title)
     assert visited == [title for title, _minutes in BLOCKS[slug]]
-    session = timeline.finish(session.pk, session.version)
+    session = timeline.finish(session.pk, session.timeline_version)
     assert session.state == SessionState.FINISHED
     assert session.finished_at is not None

@@ -109,7 +109,7 @@ def test_it_shows_a_blocks_work_forms_in_the_run_view(client, library, workforms
     tool = WorkFormTool.objects.get(name="Wereldcafé")
     first = session.blocks.first()
     first.work_forms.add(tool)
-    timeline.start(session.pk, session.version)
+    timeline.start(session.pk, session.timeline_version)
     client.force_login(facilitator)
     html = client.get(reverse("sessies:run", args=[session.pk])).content.decode()
     assert "Wereldcafé" in html and tool.get_absolute_url() in html

@@ -173,6 +173,8 @@ def test_a_whole_gesprekstafel(browser, browser_context_args, login, people, e2e
     font_size = float(large.evaluate("el => getComputedStyle(el).fontSize").removesuffix("px"))
     assert font_size >= 20
     expect(control(fac, "volgende")).to_have_count(0)
+    # Two blocks went by in seconds: the session is ahead, and the ticking script says so too.
+    expect(fac.locator("#delay")).to_have_text(re.compile(r"\(\d+ min.* (voor|ahead)\)"))
     screenshot(fac, "regie-closing")
 
     # Finish (the confirm dialog is accepted).
