@@ -40,6 +40,11 @@ class ChecklistEntryForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    @classmethod
+    def for_entry(cls, entry, point):
+        """An unbound form showing the entry as saved."""
+        return cls(initial={"status": entry.status, "note": entry.note, "version": entry.version}, prefix=f"p{point.pk}")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

@@ -1,15 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kader.access import get_project_for
-from kader.checklist import checklist_rows, phase_progress, phases_with_points
-from kader.forms import ChecklistEntryForm, ResearchProjectForm
-from kader.models import AttentionPoint, ChecklistEntry, IntroSection, Phase, ResearchProject, StaleChecklistEntry
+from kader.checklist import checklist_rows, phase_progress, phases_with_points, save_row
+from kader.forms import ResearchProjectForm
+from kader.models import AttentionPoint, IntroSection, Phase, ResearchProject
 from kader.pdf import pdf_response
 
 
@@ -91,14 +89,8 @@ def checklist(request, pk, number):
 
 
 def _checklist_context(request, project, phase, rows):
-    can_edit = project.can_edit(request.user)
-    for row in rows:
-        row.form = ChecklistEntryForm(
-            initial={"status": row.entry.status, "note": row.entry.note, "version": row.entry.version},
-            prefix=f"p{row.point.pk}",
-        )
     return {
-        "project": project, "phase": phase, "can_edit": can_edit, "phases": Phase.objects.all(),
+        "project": project, "phase": phase, "can_edit": project.can_edit(request.user), "phases": Phase.objects.all(),
         "phase_sections": [{"phase": phase, "rows": rows}],
     }
 
@@ -108,46 +100,16 @@ def checklist_entry(request, pk, point_pk):
     project = get_project_for(request.user, pk, edit=True)
     point = get_object_or_404(AttentionPoint.objects.select_related("phase").prefetch_related("sections"), pk=point_pk)
     row = checklist_rows(project, [point])[0]
-    row.form = form = ChecklistEntryForm(request.POST, prefix=f"p{point.pk}")
-    row.conflict = None
-    status = 200
-    if form.is_valid():
-        try:
-            row.entry = row.entry.mark(
-                form.cleaned_data["status"], form.cleaned_data["note"],
-                by=request.user, expected_version=form.cleaned_data["version"],
-            )
-            row.saved = True
-            row.form = ChecklistEntryForm(
-                initial={"status": row.entry.status, "note": row.entry.note, "version": row.entry.version},
-                prefix=f"p{point.pk}",
-            )
-        except StaleChecklistEntry as stale:
-            # Keep the user's text in the form, show what the other person saved, and let a
-            # second save overwrite it knowingly by carrying the current version.
-            row.entry = row.conflict = stale.current
-            data = request.POST.copy()
-            data[f"p{point.pk}-version"] = stale.current.version
-            row.form = ChecklistEntryForm(data, prefix=f"p{point.pk}")
-            status = 409
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field, errors)
-    if not form.is_valid() and row.conflict is None:
-        status = 422
+    status = save_row(row, request.POST, by=request.user)
     if request.htmx:
-        # htmx swaps 2xx only by default; the conflict and error fragments are swapped via hx-on.
         return render(request, "kader/checklist.html#entry", {"row": row, "project": project, "can_edit": True}, status=status)
     if status == 200:
         messages.success(request, _("Saved: %(point)s") % {"point": point.title})
         return redirect("projects:checklist", pk=project.pk, number=point.phase.number)
+    # Without htmx: the whole phase again, with this row's errors or conflict in place.
     phase = get_object_or_404(phases_with_points(), number=point.phase.number)
-    rows = checklist_rows(project, list(phase.attention_points.all()))
-    context = _checklist_context(request, project, phase, rows)
-    for other in context["phase_sections"][0]["rows"]:
-        if other.point.pk == point.pk:
-            other.form, other.conflict, other.entry = row.form, row.conflict, row.entry
-    return render(request, "kader/checklist.html", context, status=status)
+    rows = [row if other.point.pk == point.pk else other for other in checklist_rows(project, list(phase.attention_points.all()))]
+    return render(request, "kader/checklist.html", _checklist_context(request, project, phase, rows), status=status)
 
 
 def checklist_pdf(request, pk):

@@ -1,5 +1,4 @@
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from sessies.models import Agreement, Delivery, Note, Participant, Report, Session, SessionBlock, TimeAdjustment
 

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionQuestion
+from sessies.models import Note, NoteTag, Session, SessionBlock, SessionQuestion
 
 # "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
 TAG_PREFIXES = {

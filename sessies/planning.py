@@ -2,11 +2,27 @@
 
 from django.db import transaction
 
-from gesprekstafels.models import Block, Question
+from gesprekstafels.models import Block, Question, Script
+from kader.models import ResearchProject
+from sessies import roles
 from sessies.models import Session, SessionBlock, SessionQuestion
 
 # A block may be shortened to this share of its minutes unless the script says otherwise.
 DEFAULT_MIN_SHARE = 0.5
+
+
+def suggested_plan(user, *, project_pk=None, script_pk=None):
+    """Initial values for planning: the user as facilitator, the project's phase script first."""
+    initial = {"facilitator": user.pk if user.groups.filter(name=roles.FACILITATORS).exists() else None}
+    project = None
+    if str(project_pk or "").isdigit():
+        project = ResearchProject.objects.visible_to(user).filter(pk=project_pk).select_related("current_phase").first()
+    if project:
+        initial["project"] = project
+        initial["script"] = Script.objects.filter(phase=project.current_phase).order_by("order").first()
+    if str(script_pk or "").isdigit():
+        initial["script"] = Script.objects.filter(pk=script_pk).first()
+    return initial
 
 
 @transaction.atomic

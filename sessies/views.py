@@ -4,17 +4,18 @@ from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gesprekstafels.models import Script, TipAudience
+from gesprekstafels.models import TipAudience
 from kader.models import ResearchProject
 from sessies import timeline
 from sessies.access import get_session_for
 from sessies.forms import BlockAdjustFormSet, ParticipantFormSet, SessionForm
 from sessies.models import Delivery, DeliveryStatus, Session, SessionState
-from sessies.planning import create_session
+from sessies.harvest import harvest_context
+from sessies.planning import create_session, suggested_plan
 
 LIVE_VIEWS = {"regie": "sessies/regie.html", "notuleren": "sessies/notuleren.html", "projectie": "sessies/projectie.html"}
 
@@ -48,14 +49,7 @@ def session_list(request):
 
 @permission_required("sessies.add_session", raise_exception=True)
 def session_create(request):
-    initial = {"facilitator": request.user.pk if request.user.groups.filter(name="Gespreksleiders").exists() else None}
-    if project_pk := request.GET.get("project"):
-        project = ResearchProject.objects.visible_to(request.user).filter(pk=project_pk).select_related("current_phase").first()
-        if project:
-            initial["project"] = project
-            initial["script"] = Script.objects.filter(phase=project.current_phase).order_by("order").first()
-    if script_pk := request.GET.get("script"):
-        initial["script"] = Script.objects.filter(pk=script_pk).first()
+    initial = suggested_plan(request.user, project_pk=request.GET.get("project"), script_pk=request.GET.get("script"))
     form = SessionForm(request.POST or None, initial=initial, user=request.user)
     participants = ParticipantFormSet(request.POST or None, prefix="deelnemers")
     if request.method == "POST" and form.is_valid() and participants.is_valid():
@@ -141,8 +135,6 @@ def projector_view(request, pk):
 
 def live_context(request, session, view):
     """What a live view (run, secretary, projector) and its poll responses render."""
-    from sessies.harvest import harvest_context
-
     blocks = list(session.blocks.prefetch_related("questions", "work_forms"))
     state = timeline.live_state(session, blocks)
     context = {

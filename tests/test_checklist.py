@@ -93,7 +93,7 @@ def test_it_shows_saved_entries_in_the_form(client, project, researcher, entry):
     point = entry.attention_point
     assert "Eerste aantekening</textarea>" in content
     assert f'name="p{point.pk}-version" value="1"' in content
-    assert f'<option value="in_gesprek" selected>' in content
+    assert '<option value="in_gesprek" selected>' in content
 
 
 @pytest.mark.django_db

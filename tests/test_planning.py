@@ -261,3 +261,10 @@ def test_it_lets_only_the_facilitator_adjust_blocks(client, session, request, us
     assert response.status_code == 403
     assert snapshot(session) == before
 
+
+
+@pytest.mark.django_db
+def test_it_ignores_nonsense_in_the_planning_links(client, facilitator, project):
+    client.force_login(facilitator)
+    response = client.get(reverse("sessies:create"), {"project": "abc", "script": "1;drop"})
+    assert response.status_code == 200
