@@ -146,7 +146,23 @@ class WorkForm(models.TextChoices):
     MIXED = "gemengd", _("mixed")
 
 
-class Block(models.Model):
+class BlockTextLines:
+    """One-item-per-line text fields of a block as lists, for scripts and session copies alike."""
+
+    @property
+    def instruction_lines(self):
+        return split_lines(self.instructions)
+
+    @property
+    def practical_lines(self):
+        return split_lines(self.practical_matters)
+
+    @property
+    def follow_up_lines(self):
+        return split_lines(self.follow_up)
+
+
+class Block(BlockTextLines, models.Model):
     script = models.ForeignKey(
         Script, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("script")
     )
@@ -184,18 +200,6 @@ class Block(models.Model):
     def clean(self):
         if self.min_minutes and self.minutes and self.min_minutes > self.minutes:
             raise ValidationError({"min_minutes": _("The minimum cannot exceed the block's minutes.")})
-
-    @property
-    def instruction_lines(self):
-        return split_lines(self.instructions)
-
-    @property
-    def practical_lines(self):
-        return split_lines(self.practical_matters)
-
-    @property
-    def follow_up_lines(self):
-        return split_lines(self.follow_up)
 
 
 def split_lines(text):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gesprekstafels.models import Block, Perspective, Script, WorkForm, WorkFormTool, split_lines
+from gesprekstafels.models import Block, BlockTextLines, Perspective, Script, WorkForm, WorkFormTool
 from kader.models import ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
@@ -128,7 +128,7 @@ class Session(models.Model):
         return self.can_write_notes(user)
 
 
-class SessionBlock(models.Model):
+class SessionBlock(BlockTextLines, models.Model):
     """A session's copy of a script block, with its planned and spent time."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="blocks")
@@ -159,18 +159,6 @@ class SessionBlock(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def instruction_lines(self):
-        return split_lines(self.instructions)
-
-    @property
-    def practical_lines(self):
-        return split_lines(self.practical_matters)
-
-    @property
-    def follow_up_lines(self):
-        return split_lines(self.follow_up)
 
     @property
     def planned_seconds(self):
