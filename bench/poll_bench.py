@@ -6,7 +6,8 @@ Usage (after `make install`; needs Debian's wrk: `apt-get install -y wrk`):
 
 It builds a database in a temporary folder (or uses --database-url), plans a session from
 Gesprekstafel 1 with 200 notes, starts gunicorn on 127.0.0.1, and runs wrk against
-/bench/plain/ and /sessies/<id>/stand/?view=regie&v=<current> (the 204 answer every client
+/bench/plain/ (no work at all), /bench/signed-in/ (loads the user, as every page must) and
+/sessies/<id>/stand/?view=regie&v=<current> (the 204 answer every client
 gets every 2 s), then prints both figures and their ratio. Only loopback is used.
 """
 
@@ -115,6 +116,7 @@ def main():
                 time.sleep(0.1)
         base = f"http://127.0.0.1:{port}"
         plain_rps, plain_errors = wrk(f"{base}/bench/plain/", cookie, args.seconds, args.connections)
+        signed_rps, signed_errors = wrk(f"{base}/bench/signed-in/", cookie, args.seconds, args.connections)
         poll_rps, poll_errors = wrk(f"{base}/sessies/{pk}/stand/?view=regie&v={version}", cookie, args.seconds, args.connections)
     finally:
         gunicorn.terminate()
@@ -123,8 +125,10 @@ def main():
     database = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     print(f"gunicorn {args.workers} workers, wrk 2 threads × {args.connections} connections × {args.seconds} s, {database}")
     print(f"plain Django view      : {plain_rps:8.0f} requests/s  (non-2xx: {plain_errors})")
+    print(f"signed-in Django view  : {signed_rps:8.0f} requests/s  (non-2xx: {signed_errors})")
     print(f"unchanged poll (204)   : {poll_rps:8.0f} requests/s  (non-2xx: {poll_errors})")
     print(f"poll / plain           : {poll_rps / plain_rps:8.2f}")
+    print(f"poll / signed-in       : {poll_rps / signed_rps:8.2f}")
 
 
 if __name__ == "__main__":

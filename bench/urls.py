@@ -9,4 +9,9 @@ def plain(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("bench/plain/", plain), path("", include("gesprekstafels.urls"))]
+def signed_in(request):
+    """A Django view that only needs the signed-in user (one query), like every real page."""
+    return HttpResponse(request.user.username)
+
+
+urlpatterns = [path("bench/plain/", plain), path("bench/signed-in/", signed_in), path("", include("gesprekstafels.urls"))]
