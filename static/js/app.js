@@ -47,12 +47,11 @@
         const endMs = Date.now() + skewMs + (Math.max(left, 0) + later) * 1000;
         projected.textContent = formatClock(endMs);
         if (delay && plannedEndMs) {
-          // Like the server's text: behind rounds up, ahead rounds down.
-          const english = document.documentElement.lang === "en";
+          // Like the server's text: behind rounds up, ahead rounds down; the words come translated.
           const behind = Math.ceil((endMs - plannedEndMs) / 60000);
           const ahead = Math.floor((plannedEndMs - endMs) / 60000);
-          if (behind > 0) delay.textContent = "(" + behind + " min " + (english ? "behind" : "achter") + ")";
-          else if (ahead > 0) delay.textContent = "(" + ahead + " min " + (english ? "ahead" : "voor") + ")";
+          if (behind > 0) delay.textContent = "(" + behind + " " + delay.dataset.behind + ")";
+          else if (ahead > 0) delay.textContent = "(" + ahead + " " + delay.dataset.ahead + ")";
           else delay.textContent = "";
         }
       }
