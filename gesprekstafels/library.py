@@ -73,6 +73,3 @@ def tips_by_audience(method):
         for audience in TipAudience
     ]
 
-
-def format_minutes(total):
-    return f"{total // 60}:{total % 60:02d}"

@@ -246,10 +246,6 @@ class Question(models.Model):
     def __str__(self):
         return self.text[:80]
 
-    @property
-    def is_help_question(self):
-        return self.parent_id is not None
-
     def clean(self):
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A question cannot be its own help question.")})

@@ -1,6 +1,5 @@
 """What happens: sessions run from a script, their harvest notes, agreements and reports."""
 
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinValueValidator
@@ -97,16 +96,8 @@ class Session(models.Model):
         self.refresh_from_db(fields=["version"])
 
     @property
-    def is_live(self):
-        return self.state in (SessionState.RUNNING, SessionState.PAUSED)
-
-    @property
     def planned_minutes(self):
         return sum(block.minutes for block in self.blocks.all() if not block.skipped)
-
-    @property
-    def scheduled_end(self):
-        return self.starts_at + timedelta(minutes=self.planned_minutes)
 
     # Who may do what with this session: the one place for these rules.
     def can_view(self, user):

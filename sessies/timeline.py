@@ -126,20 +126,19 @@ def live_state(session, blocks=None, at=None):
 
     # Planned starts follow the original agenda from the start; actual times come from spent time.
     cursor = start
-    passed_current = state.current is None and session.state != SessionState.FINISHED
+    finished = session.state == SessionState.FINISHED
     for block in blocks:
         is_current = state.current is not None and block.pk == state.current.pk
+        before_current = state.current is not None and block.order < state.current.order
         state.rows.append(
             TimelineRow(
                 block=block,
                 planned_start=None if block.skipped else cursor,
                 actual_seconds=elapsed_seconds(session, block, at),
-                is_current=is_current,
-                is_done=session.state == SessionState.FINISHED or (not passed_current and not is_current and block.first_started_at is not None),
+                is_current=is_current and not finished,
+                is_done=finished or (before_current and block.first_started_at is not None),
             )
         )
-        if is_current:
-            passed_current = True
         if not block.skipped and cursor is not None:
             cursor = cursor + timedelta(minutes=block.original_minutes if session.state != SessionState.PLANNED else block.minutes)
     return state

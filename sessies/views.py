@@ -169,11 +169,12 @@ def live_poll(request, pk):
     if row is None:
         raise Http404
     version, facilitator_id, secretary_id = row
+    session = None
     if request.user.pk not in (facilitator_id, secretary_id):
-        get_session_for(request.user, pk)  # 403 for everyone else
+        session = get_session_for(request.user, pk)  # 403 for everyone else
     if str(version) == request.GET.get("v"):
         return HttpResponse(status=204)
-    session = get_session_for(request.user, pk)
+    session = session or get_session_for(request.user, pk)
     return render(request, f"{LIVE_VIEWS[view]}#live", live_context(request, session, view))
 
 
