@@ -7,7 +7,7 @@ Usage (after `make install`; needs Debian's wrk: `apt-get install -y wrk`):
 It builds a database in a temporary folder (or uses --database-url), plans a session from
 Gesprekstafel 1 with 200 notes, starts gunicorn on 127.0.0.1, and runs wrk against
 /bench/plain/ (no work at all), /bench/signed-in/ (loads the user, as every page must) and
-/sessies/<id>/stand/?view=regie&v=<current> (the 204 answer every client
+/sessies/<id>/stand/?view=run&v=<current> (the 204 answer every client
 gets every 2 s), then prints both figures and their ratio. Only loopback is used.
 """
 
@@ -43,7 +43,7 @@ from django.utils import timezone
 call_command("migrate", verbosity=0)
 call_command("loaddata", *%r, verbosity=0)
 from django.contrib.auth.models import Group, User
-from gesprekstafels.models import Script
+from draaiboeken.models import Script
 from kader.models import Phase, ResearchProject
 from sessies import harvest, roles, timeline
 from sessies.planning import create_session
@@ -117,7 +117,7 @@ def main():
         base = f"http://127.0.0.1:{port}"
         plain_rps, plain_errors = wrk(f"{base}/bench/plain/", cookie, args.seconds, args.connections)
         signed_rps, signed_errors = wrk(f"{base}/bench/signed-in/", cookie, args.seconds, args.connections)
-        poll_rps, poll_errors = wrk(f"{base}/sessies/{pk}/stand/?view=regie&v={version}", cookie, args.seconds, args.connections)
+        poll_rps, poll_errors = wrk(f"{base}/sessies/{pk}/stand/?view=run&v={version}", cookie, args.seconds, args.connections)
     finally:
         gunicorn.terminate()
         gunicorn.wait()

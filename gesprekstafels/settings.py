@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "kader",
-    "gesprekstafels",
+    "draaiboeken",
     "sessies",
 ]
 
@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "gesprekstafels.middleware.ChosenLanguageMiddleware",
+    "gesprekstafels.lib.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +84,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # App-neutral tags live with the project's helpers, not in one of the apps.
+            "libraries": {"timing": "gesprekstafels.lib.templatetags.timing"},
         },
     },
 ]

@@ -1,10 +1,12 @@
+"""The site's URLs: each app brings its own paths; the dashboard composes all three."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from sessies.views import dashboard
+from sessies.views.sessions import dashboard
 
 admin.site.site_header = "Gesprekstafels"
 admin.site.site_title = "Gesprekstafels"
@@ -18,10 +20,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("kader/", include("kader.urls")),
-    path("onderzoeken/", include("kader.project_urls")),
-    path("draaiboeken/", include("gesprekstafels.library_urls")),
-    path("werkvormen/", include("gesprekstafels.workform_urls")),
+    path("", include("kader.urls")),
+    path("", include("draaiboeken.urls")),
     path("sessies/", include("sessies.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,7 +44,7 @@ class Phase(models.Model):
         return _("Phase %(number)s: %(name)s") % {"number": self.number, "name": self.name}
 
     def get_absolute_url(self):
-        return reverse("kader:phase", args=[self.number])
+        return reverse("framework:phase", args=[self.number])
 
 
 class AttentionPoint(models.Model):

@@ -1,10 +1,24 @@
-from django.urls import path
+from django.urls import include, path
 
 from kader import views
 
-app_name = "kader"
-urlpatterns = [
+framework_patterns = [
     path("", views.framework, name="framework"),
     path("fase/<int:number>/", views.phase, name="phase"),
     path("fase/<int:number>/pdf/", views.phase_pdf, name="phase_pdf"),
+]
+
+project_patterns = [
+    path("", views.project_list, name="list"),
+    path("nieuw/", views.project_create, name="create"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/bewerken/", views.project_edit, name="edit"),
+    path("<int:pk>/checklist/<int:number>/", views.checklist, name="checklist"),
+    path("<int:pk>/checklist/punt/<int:point_pk>/", views.checklist_entry, name="checklist_entry"),
+    path("<int:pk>/checklist.pdf", views.checklist_pdf, name="checklist_pdf"),
+]
+
+urlpatterns = [
+    path("kader/", include((framework_patterns, "framework"))),
+    path("onderzoeken/", include((project_patterns, "projects"))),
 ]

@@ -8,7 +8,7 @@ from kader.access import get_project_for
 from kader.checklist import checklist_rows, phase_progress, phases_with_points, save_row
 from kader.forms import ResearchProjectForm
 from kader.models import AttentionPoint, IntroSection, Phase, ResearchProject
-from kader.pdf import pdf_response
+from gesprekstafels.lib.pdf import pdf_response
 
 
 def framework(request):

@@ -10,6 +10,7 @@ RULES = {
     "run": Session.can_run,
     "write": Session.can_write_notes,
     "report": Session.can_edit_report,
+    "send": Session.can_send_report,
 }
 
 

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessies.models import Note, NoteTag, Session, SessionBlock, SessionQuestion
+from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionQuestion
 
 # "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
 TAG_PREFIXES = {
@@ -23,7 +23,6 @@ TAG_PREFIXES = {
     "ov": NoteTag.OTHER,
 }
 PREFIX_PATTERN = re.compile(r"^\s*(\*\s*)?(?:(o|a|af|c|ov):\s*)?(\*\s*)?", re.IGNORECASE)
-RECENT_NOTES_IN_RUN_VIEW = 12
 
 
 class NoteConflict(Exception):
@@ -109,10 +108,10 @@ def set_key_harvest(note, is_key):
 
 
 @transaction.atomic
-def add_agreement(form, session):
-    agreement = form.save(commit=False)
-    agreement.session = session
-    agreement.save()
+def add_agreement(session, *, who, what, when="", block=None):
+    if block is not None and block.session_id != session.pk:
+        raise HarvestError(_("Choose a block of this session."))
+    agreement = Agreement.objects.create(session=session, who=who, what=what, when=when, block=block)
     _bump(session.pk)
     return agreement
 
@@ -143,7 +142,7 @@ class BlockNotes:
         return sum(len(group.notes) for group in self.groups)
 
 
-def notes_by_block(session, blocks, notes):
+def notes_by_block(blocks, notes):
     """Notes grouped by block, then by question (help questions under their question)."""
     per_question = {}
     for note in notes:
@@ -162,21 +161,3 @@ def notes_by_block(session, blocks, notes):
         groups.append(QuestionNotes(None, per_question.get((block.pk, None), [])))
         result.append(BlockNotes(block, groups))
     return result
-
-
-def harvest_context(session, state, view, user):
-    notes = Note.objects.alive().filter(session=session).select_related("author", "question")
-    if view == "notuleren":
-        all_notes = list(notes.order_by("created_at", "pk"))
-        return {
-            "note_groups": notes_by_block(session, state.blocks, all_notes),
-            "key_notes": [n for n in all_notes if n.is_key],
-            "note_count": len(all_notes),
-            "agreements": session.agreements.select_related("block"),
-        }
-    if view == "regie":
-        return {
-            "recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]),
-            "key_notes": list(notes.filter(is_key=True).order_by("block__order", "created_at")),
-        }
-    return {"key_notes": list(notes.filter(is_key=True).order_by("block__order", "created_at"))}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gesprekstafels.models import Block, BlockTextLines, Perspective, Script, WorkForm, WorkFormTool
+from draaiboeken.models import Block, BlockTextLines, Perspective, Script, WorkForm, WorkFormTool
 from kader.models import ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
@@ -88,7 +88,7 @@ class Session(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("sessies:detail", args=[self.pk])
+        return reverse("sessions:detail", args=[self.pk])
 
     def bump_version(self):
         """Increase the version in the database (call inside the change's transaction)."""
@@ -117,6 +117,11 @@ class Session(models.Model):
 
     def can_edit_report(self, user):
         return self.can_write_notes(user)
+
+    def can_send_report(self, user):
+        return self.can_edit_report(user) and (
+            user.has_perm("sessies.send_report") or user.has_perm("sessies.view_all_sessions")
+        )
 
 
 class SessionBlock(BlockTextLines, models.Model):

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from gesprekstafels.models import Block, Question, Script
+from draaiboeken.models import Block, Question, Script
 from kader.models import ResearchProject
 from sessies import roles
 from sessies.models import Session, SessionBlock, SessionQuestion

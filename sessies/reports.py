@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kader.pdf import render_pdf_bytes
+from gesprekstafels.lib.pdf import render_pdf_bytes
 from sessies import timeline
 from sessies.models import Delivery, DeliveryStatus, Note, NoteTag, ParticipantRole, Report
 

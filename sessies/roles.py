@@ -17,13 +17,13 @@ READ_LIBRARY = [
     "kader.view_attentionpoint",
     "kader.view_explanationsection",
     "kader.view_introsection",
-    "gesprekstafels.view_method",
-    "gesprekstafels.view_script",
-    "gesprekstafels.view_block",
-    "gesprekstafels.view_question",
-    "gesprekstafels.view_tip",
-    "gesprekstafels.view_role",
-    "gesprekstafels.view_workformtool",
+    "draaiboeken.view_method",
+    "draaiboeken.view_script",
+    "draaiboeken.view_block",
+    "draaiboeken.view_question",
+    "draaiboeken.view_tip",
+    "draaiboeken.view_role",
+    "draaiboeken.view_workformtool",
 ]
 
 ROLE_PERMISSIONS = {
@@ -65,7 +65,7 @@ ROLE_PERMISSIONS = {
     ],
 }
 
-ADMIN_APPS = ["kader", "gesprekstafels", "sessies"]
+ADMIN_APPS = ["kader", "draaiboeken", "sessies"]
 
 
 def permissions_for(codenames):

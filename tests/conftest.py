@@ -60,7 +60,7 @@ def project(library, researcher):
 
 @pytest.fixture
 def session(project, facilitator, secretary):
-    from gesprekstafels.models import Script
+    from draaiboeken.models import Script
     from sessies.models import Participant
     from sessies.planning import create_session
 

@@ -53,12 +53,12 @@ def test_it_knows_every_named_url_of_the_project():
     names = {name for name, _ in project_url_names()}
     expected = {
         "dashboard", "login", "logout", "set_language",
-        "kader:framework", "kader:phase", "kader:phase_pdf",
+        "framework:framework", "framework:phase", "framework:phase_pdf",
         "projects:list", "projects:create", "projects:detail", "projects:edit",
         "projects:checklist", "projects:checklist_entry", "projects:checklist_pdf",
-        "gesprekstafels:library", "gesprekstafels:script", "gesprekstafels:script_pdf",
-        "sessies:list", "sessies:create", "sessies:detail", "sessies:run", "sessies:transition",
-        "sessies:live", "sessies:notes", "sessies:note_create", "sessies:note_edit",
+        "scripts:library", "scripts:script", "scripts:script_pdf",
+        "sessions:list", "sessions:create", "sessions:detail", "sessions:run", "sessions:transition",
+        "sessions:live", "sessions:notes", "sessions:note_create", "sessions:note_edit",
     }
     assert expected <= names
 
@@ -83,8 +83,8 @@ def test_it_redirects_anonymous_users_on_real_objects_too(client, session):
         reverse("projects:detail", args=[session.project.pk]),
         reverse("projects:checklist", args=[session.project.pk, 1]),
         reverse("projects:checklist_pdf", args=[session.project.pk]),
-        reverse("sessies:detail", args=[session.pk]),
-        reverse("sessies:live", args=[session.pk]),
+        reverse("sessions:detail", args=[session.pk]),
+        reverse("sessions:live", args=[session.pk]),
     ]
     for url in urls:
         response = client.get(url)
@@ -145,7 +145,7 @@ def test_it_gives_researchers_projects_and_checklists_but_not_the_session_contro
 @pytest.mark.django_db
 def test_it_lets_facilitators_run_sessions_but_not_edit_projects():
     perms = group_permissions(roles.FACILITATORS)
-    assert {"sessies.run_session", "sessies.change_session", "sessies.add_note", "gesprekstafels.view_script"} <= perms
+    assert {"sessies.run_session", "sessies.change_session", "sessies.add_note", "draaiboeken.view_script"} <= perms
     assert "kader.change_researchproject" not in perms
     assert "kader.change_checklistentry" not in perms
 
@@ -163,7 +163,7 @@ def test_it_lets_admins_edit_the_library_and_see_every_project():
     perms = group_permissions(roles.ADMINS)
     assert {
         "kader.change_attentionpoint", "kader.change_explanationsection", "kader.view_all_projects",
-        "gesprekstafels.change_script", "gesprekstafels.change_question", "sessies.change_session",
+        "draaiboeken.change_script", "draaiboeken.change_question", "sessies.change_session",
     } <= perms
     assert "auth.change_user" not in perms
 
@@ -291,7 +291,7 @@ def test_it_logs_in_and_reaches_the_dashboard(client, researcher):
 
 @pytest.mark.django_db
 def test_it_logs_in_to_the_page_asked_for(client, researcher):
-    url = reverse("kader:framework")
+    url = reverse("framework:framework")
     response = client.post(f"{reverse('login')}?next={url}", {"username": "olga", "password": "pw", "next": url})
     assert response.status_code == 302
     assert response.url == url

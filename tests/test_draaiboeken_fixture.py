@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from gesprekstafels.models import Block, Method, Question, Role, Script, Tip
+from draaiboeken.models import Block, Method, Question, Role, Script, Tip
 
 SLUGS = ["gesprekstafel-1-start", "gesprekstafel-2-uitvoering", "gesprekstafel-3-implementatie"]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from gesprekstafels.models import Script
+from draaiboeken.models import Script
 from kader.models import AttentionPoint, ChecklistEntry, ChecklistStatus, ExplanationSection, Phase, ResearchProject
 from sessies.planning import create_session
 
@@ -54,7 +54,7 @@ def make_project(researchers, title="Project", phase_number=1):
 @pytest.mark.django_db
 def test_it_shows_three_phase_columns_with_twelve_points(client, library, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("kader:framework"))
+    response = client.get(reverse("framework:framework"))
     assert response.status_code == 200
     assert "kader/framework.html" in template_names(response)
     phases = list(response.context["phases"])
@@ -64,14 +64,14 @@ def test_it_shows_three_phase_columns_with_twelve_points(client, library, facili
     assert content.count('class="card h-100 phase-card') == 3
     for point in AttentionPoint.objects.select_related("phase"):
         assert escape(point.title) in content
-        assert reverse("kader:phase", args=[point.phase.number]) + f"#punt-{point.pk}" in content
+        assert reverse("framework:phase", args=[point.phase.number]) + f"#punt-{point.pk}" in content
     assert content.count("<summary>") == 12
 
 
 @pytest.mark.django_db
 def test_it_shows_the_framework_introduction(client, library, researcher):
     client.force_login(researcher)
-    response = client.get(reverse("kader:framework"))
+    response = client.get(reverse("framework:framework"))
     assert response.status_code == 200
     assert len(response.context["intro_sections"]) == 4
 
@@ -79,7 +79,7 @@ def test_it_shows_the_framework_introduction(client, library, researcher):
 @pytest.mark.django_db
 def test_it_keeps_the_framework_query_count_with_more_points(client, library, researcher, django_assert_num_queries):
     client.force_login(researcher)
-    url = reverse("kader:framework")
+    url = reverse("framework:framework")
     client.get(url)  # warm up caches that are filled once per process
     baseline = count_queries(client, url)
     for phase in Phase.objects.all():
@@ -94,7 +94,7 @@ def test_it_keeps_the_framework_query_count_with_more_points(client, library, re
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_it_shows_each_points_sections_on_the_phase_page(client, library, facilitator, number):
     client.force_login(facilitator)
-    response = client.get(reverse("kader:phase", args=[number]))
+    response = client.get(reverse("framework:phase", args=[number]))
     assert response.status_code == 200
     assert response.context["phase"].number == number
     content = response.content.decode()
@@ -114,7 +114,7 @@ def test_it_shows_each_points_sections_on_the_phase_page(client, library, facili
 @pytest.mark.django_db
 def test_it_keeps_the_phase_page_query_count_with_more_points(client, library, researcher, django_assert_num_queries):
     client.force_login(researcher)
-    url = reverse("kader:phase", args=[2])
+    url = reverse("framework:phase", args=[2])
     client.get(url)
     baseline = count_queries(client, url)
     add_points(Phase.objects.get(number=2), 5)
@@ -126,7 +126,7 @@ def test_it_keeps_the_phase_page_query_count_with_more_points(client, library, r
 @pytest.mark.django_db
 def test_it_answers_404_for_an_unknown_phase(client, library, researcher):
     client.force_login(researcher)
-    response = client.get(reverse("kader:phase", args=[4]))
+    response = client.get(reverse("framework:phase", args=[4]))
     assert response.status_code == 404
     assert "404.html" in template_names(response)
 
@@ -134,7 +134,7 @@ def test_it_answers_404_for_an_unknown_phase(client, library, researcher):
 @pytest.mark.django_db
 def test_it_renders_the_phase_as_pdf(client, library, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("kader:phase_pdf", args=[1]))
+    response = client.get(reverse("framework:phase_pdf", args=[1]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -148,7 +148,7 @@ def test_it_renders_the_phase_as_pdf(client, library, facilitator):
 @pytest.mark.django_db
 def test_it_answers_404_for_the_pdf_of_an_unknown_phase(client, library, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("kader:phase_pdf", args=[9]))
+    response = client.get(reverse("framework:phase_pdf", args=[9]))
     assert response.status_code == 404
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from gesprekstafels.models import Block, Method, Question, Role, Script, Tip, TipAudience, WorkForm
+from draaiboeken.models import Block, Method, Question, Role, Script, Tip, TipAudience, WorkForm
 from kader.models import AttentionPoint, Phase
 
 SLUGS = ["gesprekstafel-1-start", "gesprekstafel-2-uitvoering", "gesprekstafel-3-implementatie"]
@@ -79,7 +79,7 @@ def logged_in(client, facilitator):
 
 @pytest.mark.django_db
 def test_it_lists_the_three_scripts_grouped_by_phase(logged_in, library):
-    response = logged_in.get(reverse("gesprekstafels:library"))
+    response = logged_in.get(reverse("scripts:library"))
 
     assert response.status_code == 200
     groups = [
@@ -99,14 +99,14 @@ def test_it_lists_the_three_scripts_grouped_by_phase(logged_in, library):
         assert re.search(rf"{re.escape(script.title)} .{{0,200}}?\b150\b.{{0,40}}?\b2:30\b", segment), script.title
     content = response.content.decode()
     for slug in SLUGS:
-        assert f'href="{reverse("gesprekstafels:script", args=[slug])}"' in content
+        assert f'href="{reverse("scripts:script", args=[slug])}"' in content
 
 
 @pytest.mark.django_db
 def test_it_lists_a_script_without_phase_and_without_blocks(logged_in, library):
     empty = Script.objects.create(method=Method.objects.get(), title="Losse intervisie", slug="losse-intervisie")
 
-    response = logged_in.get(reverse("gesprekstafels:library"))
+    response = logged_in.get(reverse("scripts:library"))
 
     assert response.status_code == 200
     groups = {
@@ -121,7 +121,7 @@ def test_it_lists_a_script_without_phase_and_without_blocks(logged_in, library):
 
 @pytest.mark.django_db
 def test_it_sends_anonymous_visitors_to_the_login_page(client, library):
-    response = client.get(reverse("gesprekstafels:library"))
+    response = client.get(reverse("scripts:library"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
@@ -129,7 +129,7 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, library):
 
 @pytest.mark.django_db
 def test_library_queries_do_not_grow_with_the_number_of_scripts(logged_in, library, django_assert_num_queries):
-    url = reverse("gesprekstafels:library")
+    url = reverse("scripts:library")
     logged_in.get(url)  # warm up the session and permission caches
     with CaptureQueriesContext(connection) as first:
         assert logged_in.get(url).status_code == 200
@@ -158,7 +158,7 @@ def test_library_queries_do_not_grow_with_the_number_of_scripts(logged_in, libra
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", SLUGS)
 def test_it_shows_the_timeline_with_start_times_minutes_and_work_form(logged_in, library, slug):
-    response = logged_in.get(reverse("gesprekstafels:script", args=[slug]))
+    response = logged_in.get(reverse("scripts:script", args=[slug]))
 
     assert response.status_code == 200
     entries = response.context["timeline"]
@@ -181,7 +181,7 @@ def test_it_shows_the_timeline_with_start_times_minutes_and_work_form(logged_in,
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", SLUGS)
 def test_it_shows_each_blocks_questions_with_help_questions_under_their_question(logged_in, library, slug):
-    response = logged_in.get(reverse("gesprekstafels:script", args=[slug]))
+    response = logged_in.get(reverse("scripts:script", args=[slug]))
 
     assert response.status_code == 200
     text = page_text(response)
@@ -208,7 +208,7 @@ def test_it_shows_each_blocks_questions_with_help_questions_under_their_question
 @pytest.mark.django_db
 def test_it_shows_a_help_question_of_a_later_block_under_its_own_question(logged_in, library):
     slug = SLUGS[2]
-    text = page_text(logged_in.get(reverse("gesprekstafels:script", args=[slug])))
+    text = page_text(logged_in.get(reverse("scripts:script", args=[slug])))
 
     parent = Question.objects.get(text="Hoe kijken de professionals naar deze aanbevelingen?")
     help_question = parent.help_questions.get()
@@ -219,7 +219,7 @@ def test_it_shows_a_help_question_of_a_later_block_under_its_own_question(logged
 @pytest.mark.django_db
 def test_it_groups_the_central_questions_by_perspective(logged_in, library):
     slug = SLUGS[0]
-    response = logged_in.get(reverse("gesprekstafels:script", args=[slug]))
+    response = logged_in.get(reverse("scripts:script", args=[slug]))
 
     assert response.status_code == 200
     groups = [(key, [q.text for q in questions]) for key, _, questions in response.context["perspectives"]]
@@ -245,7 +245,7 @@ def test_it_groups_the_central_questions_by_perspective(logged_in, library):
 
 @pytest.mark.django_db
 def test_it_shows_tips_for_facilitators_and_participants_and_the_roles(logged_in, library):
-    response = logged_in.get(reverse("gesprekstafels:script", args=[SLUGS[1]]))
+    response = logged_in.get(reverse("scripts:script", args=[SLUGS[1]]))
 
     assert response.status_code == 200
     groups = [[tip.audience for tip in tips] for _, tips in response.context["tip_groups"]]
@@ -265,7 +265,7 @@ def test_it_shows_tips_for_facilitators_and_participants_and_the_roles(logged_in
 
 @pytest.mark.django_db
 def test_it_answers_404_for_an_unknown_script(logged_in, library):
-    response = logged_in.get(reverse("gesprekstafels:script", args=["bestaat-niet"]))
+    response = logged_in.get(reverse("scripts:script", args=["bestaat-niet"]))
 
     assert response.status_code == 404
 
@@ -273,7 +273,7 @@ def test_it_answers_404_for_an_unknown_script(logged_in, library):
 @pytest.mark.django_db
 def test_script_page_queries_do_not_grow_with_blocks_and_questions(logged_in, library, django_assert_num_queries):
     script = Script.objects.get(slug=SLUGS[2])
-    url = reverse("gesprekstafels:script", args=[script.slug])
+    url = reverse("scripts:script", args=[script.slug])
     logged_in.get(url)  # warm up the session and permission caches
     with CaptureQueriesContext(connection) as first:
         assert logged_in.get(url).status_code == 200
@@ -299,7 +299,7 @@ def test_script_page_queries_do_not_grow_with_blocks_and_questions(logged_in, li
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", SLUGS)
 def test_it_renders_the_handout_as_pdf_with_every_block_and_question(logged_in, library, slug):
-    response = logged_in.get(reverse("gesprekstafels:script_pdf", args=[slug]))
+    response = logged_in.get(reverse("scripts:script_pdf", args=[slug]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -317,7 +317,7 @@ def test_it_renders_the_handout_as_pdf_with_every_block_and_question(logged_in, 
 
 @pytest.mark.django_db
 def test_it_answers_404_for_the_handout_of_an_unknown_script(logged_in, library):
-    response = logged_in.get(reverse("gesprekstafels:script_pdf", args=["bestaat-niet"]))
+    response = logged_in.get(reverse("scripts:script_pdf", args=["bestaat-niet"]))
 
     assert response.status_code == 404
 

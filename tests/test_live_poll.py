@@ -11,8 +11,8 @@ from sessies.models import Note, SessionBlock, SessionQuestion
 HTMX = {"HX-Request": "true"}
 
 
-def poll(client, session, version, view="regie"):
-    return client.get(reverse("sessies:live", args=[session.pk]), {"view": view, "v": version}, headers=HTMX)
+def poll(client, session, version, view="run"):
+    return client.get(reverse("sessions:live", args=[session.pk]), {"view": view, "v": version}, headers=HTMX)
 
 
 def add_notes(session, count, author, start=0):
@@ -39,7 +39,7 @@ def add_blocks(session, count):
     session.bump_version()
 
 
-def count_queries(client, session, version, view="regie"):
+def count_queries(client, session, version, view="run"):
     with CaptureQueriesContext(connection) as queries:
         response = poll(client, session, version, view)
     return response, len(queries)
@@ -53,7 +53,7 @@ def running(session):
 # Unchanged: the hot path
 
 
-@pytest.mark.parametrize("view", ["regie", "notuleren", "projectie"])
+@pytest.mark.parametrize("view", ["run", "notes", "projector"])
 def test_it_answers_204_while_nothing_changed(client, running, facilitator, view):
     client.force_login(facilitator)
 
@@ -125,7 +125,7 @@ def test_it_follows_a_transition_made_elsewhere(client, running, secretary):
     moved = timeline.advance_to_next_block(running.pk, running.timeline_version)
     client.force_login(secretary)
 
-    response = poll(client, running, running.version, "notuleren")
+    response = poll(client, running, running.version, "notes")
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -162,7 +162,7 @@ def test_it_escapes_notes_in_the_poll_response(client, running, facilitator, sec
     assert "<script>alert(1)</script>" not in content
 
 
-@pytest.mark.parametrize("view", ["regie", "notuleren", "projectie"])
+@pytest.mark.parametrize("view", ["run", "notes", "projector"])
 def test_it_does_not_grow_with_the_number_of_notes_when_changed(client, running, secretary, view, django_assert_num_queries):
     client.force_login(secretary)
     add_notes(running, 10, secretary)
@@ -174,10 +174,10 @@ def test_it_does_not_grow_with_the_number_of_notes_when_changed(client, running,
         response = poll(client, running, 0, view)
 
     assert response.status_code == 200
-    assert "Opbrengst 199" in response.content.decode() or view == "projectie"
+    assert "Opbrengst 199" in response.content.decode() or view == "projector"
 
 
-def test_it_falls_back_to_regie_for_an_unknown_view(client, running, facilitator):
+def test_it_falls_back_to_the_run_view_for_an_unknown_view(client, running, facilitator):
     client.force_login(facilitator)
 
     response = poll(client, running, 0, "beheer")
@@ -225,6 +225,6 @@ def test_it_sends_an_anonymous_poller_to_the_login(client, running):
 def test_it_answers_404_for_an_unknown_session(client, facilitator):
     client.force_login(facilitator)
 
-    response = client.get(reverse("sessies:live", args=[999999]), {"v": 1})
+    response = client.get(reverse("sessions:live", args=[999999]), {"v": 1})
 
     assert response.status_code == 404

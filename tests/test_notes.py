@@ -30,7 +30,7 @@ def version_of(session):
 
 
 def create_url(session):
-    return reverse("sessies:note_create", args=[session.pk])
+    return reverse("sessions:note_create", args=[session.pk])
 
 
 def note_data(session, text, **extra):
@@ -66,7 +66,7 @@ def test_it_creates_a_note_for_a_question_with_a_plain_post(client, running, sec
     response = client.post(create_url(running), note_data(running, "Wachtlijsten", block=second.pk, question=question.pk))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("sessies:notes", args=[running.pk])
+    assert response["Location"] == reverse("sessions:notes", args=[running.pk])
     note = Note.objects.get()
     assert (note.block, note.question) == (second, question)
 
@@ -84,7 +84,7 @@ def test_it_refuses_a_question_of_another_block(client, running, secretary):
 
 
 def test_it_refuses_a_block_of_another_session(client, running, secretary, project, facilitator):
-    from gesprekstafels.models import Script
+    from draaiboeken.models import Script
     from sessies.planning import create_session
 
     other = create_session(script=Script.objects.get(slug="gesprekstafel-1-start"), project=project, title="Andere",
@@ -229,7 +229,7 @@ def test_it_shows_a_new_note_in_the_facilitators_next_poll(client, running, secr
     client.post(create_url(running), note_data(running, "Nieuwe opbrengst voor de regie"), headers=HTMX)
     client.force_login(facilitator)
 
-    response = client.get(reverse("sessies:live", args=[running.pk]), {"view": "regie", "v": running.version},
+    response = client.get(reverse("sessions:live", args=[running.pk]), {"view": "run", "v": running.version},
                           headers=HTMX)
 
     assert response.status_code == 200
@@ -240,7 +240,7 @@ def test_it_shows_a_new_note_in_the_facilitators_next_poll(client, running, secr
 
 
 def edit_url(note):
-    return reverse("sessies:note_edit", args=[note.session_id, note.pk])
+    return reverse("sessions:note_edit", args=[note.session_id, note.pk])
 
 
 def test_it_shows_the_editor(client, note, secretary):
@@ -275,7 +275,7 @@ def test_it_redirects_a_plain_edit_to_the_secretary_view(client, note, secretary
     response = client.post(edit_url(note), {"text": "Aangepast", "tag": NoteTag.HARVEST, "version": 1})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("sessies:notes", args=[note.session_id])
+    assert response["Location"] == reverse("sessions:notes", args=[note.session_id])
     note.refresh_from_db()
     assert note.text == "Aangepast"
 
@@ -354,14 +354,14 @@ def test_it_keeps_the_outsider_from_editing(client, note, outsider):
 
 
 def test_it_answers_404_for_a_note_of_another_session(client, note, secretary, project, facilitator):
-    from gesprekstafels.models import Script
+    from draaiboeken.models import Script
     from sessies.planning import create_session
 
     other = create_session(script=Script.objects.get(slug="gesprekstafel-1-start"), project=project, title="Andere",
                            starts_at=note.session.starts_at, facilitator=facilitator, secretary=secretary)
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:note_edit", args=[other.pk, note.pk]),
+    response = client.post(reverse("sessions:note_edit", args=[other.pk, note.pk]),
                            {"text": "Via een andere sessie", "tag": NoteTag.HARVEST, "version": 1})
 
     assert response.status_code == 404
@@ -376,14 +376,14 @@ def test_it_deletes_a_note_and_offers_undo(client, note, secretary):
     client.force_login(secretary)
     version = version_of(note.session)
 
-    response = client.post(reverse("sessies:note_delete", args=[note.session_id, note.pk]), headers=HTMX)
+    response = client.post(reverse("sessions:note_delete", args=[note.session_id, note.pk]), headers=HTMX)
 
     assert response.status_code == 200
     note.refresh_from_db()
     assert note.deleted_at is not None
     assert not Note.objects.alive().exists()
     content = response.content.decode()
-    assert reverse("sessies:note_restore", args=[note.session_id, note.pk]) in content
+    assert reverse("sessions:note_restore", args=[note.session_id, note.pk]) in content
     assert "Signalen komen te laat binnen</span>" not in content
     assert version_of(note.session) == version + 1
 
@@ -392,7 +392,7 @@ def test_it_restores_a_deleted_note(client, note, secretary):
     harvest.delete_note(note)
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:note_restore", args=[note.session_id, note.pk]), headers=HTMX)
+    response = client.post(reverse("sessions:note_restore", args=[note.session_id, note.pk]), headers=HTMX)
 
     assert response.status_code == 200
     note.refresh_from_db()
@@ -403,7 +403,7 @@ def test_it_restores_a_deleted_note(client, note, secretary):
 def test_it_deletes_with_a_plain_post(client, note, secretary):
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:note_delete", args=[note.session_id, note.pk]))
+    response = client.post(reverse("sessions:note_delete", args=[note.session_id, note.pk]))
 
     assert response.status_code == 302
     note.refresh_from_db()
@@ -413,7 +413,7 @@ def test_it_deletes_with_a_plain_post(client, note, secretary):
 def test_it_refuses_deletion_by_a_researcher(client, note, researcher):
     client.force_login(researcher)
 
-    response = client.post(reverse("sessies:note_delete", args=[note.session_id, note.pk]))
+    response = client.post(reverse("sessions:note_delete", args=[note.session_id, note.pk]))
 
     assert response.status_code == 403
     note.refresh_from_db()
@@ -424,13 +424,13 @@ def test_it_refuses_deletion_by_a_researcher(client, note, researcher):
 
 
 def star_url(note):
-    return reverse("sessies:note_star", args=[note.session_id, note.pk])
+    return reverse("sessions:note_star", args=[note.session_id, note.pk])
 
 
 def test_it_stars_a_note(client, note, secretary):
     client.force_login(secretary)
 
-    response = client.post(star_url(note), {"is_key": "1", "from": "notuleren"}, headers=HTMX)
+    response = client.post(star_url(note), {"is_key": "1", "from": "notes"}, headers=HTMX)
 
     assert response.status_code == 200
     note.refresh_from_db()
@@ -442,7 +442,7 @@ def test_it_unstars_a_note(client, note, secretary):
     harvest.set_key_harvest(note, True)
     client.force_login(secretary)
 
-    response = client.post(star_url(note), {"is_key": "0", "from": "notuleren"}, headers=HTMX)
+    response = client.post(star_url(note), {"is_key": "0", "from": "notes"}, headers=HTMX)
 
     assert response.status_code == 200
     note.refresh_from_db()
@@ -452,7 +452,7 @@ def test_it_unstars_a_note(client, note, secretary):
 def test_it_stars_a_note_from_the_run_view(client, note, facilitator):
     client.force_login(facilitator)
 
-    response = client.post(star_url(note), {"is_key": "1", "from": "regie"}, headers=HTMX)
+    response = client.post(star_url(note), {"is_key": "1", "from": "run"}, headers=HTMX)
 
     assert response.status_code == 200
     note.refresh_from_db()
@@ -465,10 +465,10 @@ def test_it_stars_a_note_from_the_run_view(client, note, facilitator):
 def test_it_redirects_a_plain_star_from_the_run_view_back_to_it(client, note, facilitator):
     client.force_login(facilitator)
 
-    response = client.post(star_url(note), {"is_key": "1", "from": "regie"})
+    response = client.post(star_url(note), {"is_key": "1", "from": "run"})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("sessies:run", args=[note.session_id])
+    assert response["Location"] == reverse("sessions:run", args=[note.session_id])
     note.refresh_from_db()
     assert note.is_key
 
@@ -490,7 +490,7 @@ def test_it_creates_an_agreement(client, running, secretary):
     client.force_login(secretary)
 
     response = client.post(
-        reverse("sessies:agreement_create", args=[running.pk]),
+        reverse("sessions:agreement_create", args=[running.pk]),
         {"who": "Olga", "what": "Belt de GGD over de pilot", "when": "voor 1 juni", "block": running.current_block_id},
         headers=HTMX,
     )
@@ -506,7 +506,7 @@ def test_it_creates_an_agreement(client, running, secretary):
 def test_it_refuses_an_agreement_without_what(client, running, secretary):
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:agreement_create", args=[running.pk]), {"who": "Olga", "what": ""})
+    response = client.post(reverse("sessions:agreement_create", args=[running.pk]), {"who": "Olga", "what": ""})
 
     assert response.status_code == 422
     assert not Agreement.objects.exists()
@@ -516,7 +516,7 @@ def test_it_deletes_an_agreement(client, running, secretary):
     agreement = Agreement.objects.create(session=running, who="Bram", what="Stuurt de notulen door")
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:agreement_delete", args=[running.pk, agreement.pk]), headers=HTMX)
+    response = client.post(reverse("sessions:agreement_delete", args=[running.pk, agreement.pk]), headers=HTMX)
 
     assert response.status_code == 200
     assert not Agreement.objects.exists()
@@ -528,7 +528,7 @@ def test_it_refuses_agreements_from_a_researcher(client, running, researcher):
     agreement = Agreement.objects.create(session=running, who="Bram", what="Stuurt de notulen door")
     client.force_login(researcher)
 
-    response = client.post(reverse("sessies:agreement_delete", args=[running.pk, agreement.pk]))
+    response = client.post(reverse("sessions:agreement_delete", args=[running.pk, agreement.pk]))
 
     assert response.status_code == 403
     assert Agreement.objects.filter(pk=agreement.pk).exists()

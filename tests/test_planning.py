@@ -4,7 +4,7 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from gesprekstafels.models import Block, Question, Script
+from draaiboeken.models import Block, Question, Script
 from kader.models import Phase
 from sessies import timeline
 from sessies.models import Session, SessionBlock, SessionQuestion, SessionState
@@ -76,7 +76,7 @@ def test_it_creates_a_session_with_a_copy_of_the_script(client, project, researc
     script = Script.objects.get(slug="gesprekstafel-1-start")
     client.force_login(researcher)
 
-    response = client.post(reverse("sessies:create"), plan_data(project, script, facilitator, secretary))
+    response = client.post(reverse("sessions:create"), plan_data(project, script, facilitator, secretary))
 
     session = Session.objects.get()
     assert response.status_code == 302
@@ -101,7 +101,7 @@ def test_it_uses_the_scripts_title_when_the_title_is_left_empty(client, project,
     script = Script.objects.get(slug="gesprekstafel-1-start")
     client.force_login(researcher)
 
-    response = client.post(reverse("sessies:create"), plan_data(project, script, facilitator, secretary, title=""))
+    response = client.post(reverse("sessions:create"), plan_data(project, script, facilitator, secretary, title=""))
 
     assert response.status_code == 302
     assert Session.objects.get().title == script.title
@@ -113,7 +113,7 @@ def test_it_keeps_help_questions_under_their_central_question(client, project, r
     Question.objects.create(block=central.block, parent=central, order=1, text="Wie merkt het als eerste?")
     client.force_login(researcher)
 
-    response = client.post(reverse("sessies:create"), plan_data(project, script, facilitator, secretary))
+    response = client.post(reverse("sessions:create"), plan_data(project, script, facilitator, secretary))
 
     assert response.status_code == 302
     help_copy = SessionQuestion.objects.get(text="Wie merkt het als eerste?")
@@ -145,7 +145,7 @@ def test_it_offers_the_script_of_the_projects_phase_first(client, project, resea
     phase_two_script = Script.objects.get(slug="gesprekstafel-2-uitvoering")
     client.force_login(researcher)
 
-    response = client.get(reverse("sessies:create"), {"project": project.pk})
+    response = client.get(reverse("sessions:create"), {"project": project.pk})
 
     assert response.status_code == 200
     form = response.context["form"]
@@ -158,7 +158,7 @@ def test_it_offers_the_script_of_the_projects_phase_first(client, project, resea
 def test_it_ignores_a_project_the_user_cannot_see(client, project, outsider):
     client.force_login(outsider)
 
-    response = client.get(reverse("sessies:create"), {"project": project.pk})
+    response = client.get(reverse("sessions:create"), {"project": project.pk})
 
     assert response.status_code == 200
     assert "project" not in response.context["form"].initial
@@ -168,7 +168,7 @@ def test_it_refuses_planning_to_a_secretary(client, project, secretary, facilita
     script = Script.objects.get(slug="gesprekstafel-1-start")
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:create"), plan_data(project, script, facilitator, secretary))
+    response = client.post(reverse("sessions:create"), plan_data(project, script, facilitator, secretary))
 
     assert response.status_code == 403
     assert not Session.objects.exists()
@@ -188,7 +188,7 @@ def test_it_adjusts_minutes_skips_and_reorders_blocks_before_the_start(client, s
     data["blokken-1-order"] = "1"
     data["blokken-2-skipped"] = "on"
 
-    response = client.post(reverse("sessies:blocks", args=[session.pk]), data)
+    response = client.post(reverse("sessions:blocks", args=[session.pk]), data)
 
     assert response.status_code == 302
     assert response["Location"] == session.get_absolute_url()
@@ -209,7 +209,7 @@ def test_it_refuses_zero_or_negative_minutes(client, session, facilitator, minut
     data["blokken-1-minutes"] = minutes
     data["blokken-2-minutes"] = "30"
 
-    response = client.post(reverse("sessies:blocks", args=[session.pk]), data)
+    response = client.post(reverse("sessions:blocks", args=[session.pk]), data)
 
     assert response.status_code == 422
     assert response.context["block_formset"].forms[1].errors["minutes"] == ["A block needs at least 1 minute."]
@@ -226,7 +226,7 @@ def test_it_refuses_to_adjust_blocks_after_the_start(client, session, facilitato
     data = block_data(session)
     data["blokken-1-minutes"] = "30"
 
-    response = client.post(reverse("sessies:blocks", args=[session.pk]), data, follow=True)
+    response = client.post(reverse("sessions:blocks", args=[session.pk]), data, follow=True)
 
     assert response.status_code == 200
     assert "Blocks can only be adjusted before the session starts." in response.content.decode()
@@ -242,7 +242,7 @@ def test_it_refuses_an_adjustment_on_a_stale_version(client, session, facilitato
     Session.objects.filter(pk=session.pk).update(version=F("version") + 1, timeline_version=F("timeline_version") + 1)
     before = snapshot(session)
 
-    response = client.post(reverse("sessies:blocks", args=[session.pk]), data, follow=True)
+    response = client.post(reverse("sessions:blocks", args=[session.pk]), data, follow=True)
 
     assert response.status_code == 200
     assert "The session was changed meanwhile" in response.content.decode()
@@ -256,7 +256,7 @@ def test_it_lets_only_the_facilitator_adjust_blocks(client, session, request, us
     data = block_data(session)
     data["blokken-1-minutes"] = "30"
 
-    response = client.post(reverse("sessies:blocks", args=[session.pk]), data)
+    response = client.post(reverse("sessions:blocks", args=[session.pk]), data)
 
     assert response.status_code == 403
     assert snapshot(session) == before
@@ -266,5 +266,5 @@ def test_it_lets_only_the_facilitator_adjust_blocks(client, session, request, us
 @pytest.mark.django_db
 def test_it_ignores_nonsense_in_the_planning_links(client, facilitator, project):
     client.force_login(facilitator)
-    response = client.get(reverse("sessies:create"), {"project": "abc", "script": "1;drop"})
+    response = client.get(reverse("sessions:create"), {"project": "abc", "script": "1;drop"})
     assert response.status_code == 200

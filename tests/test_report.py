@@ -92,7 +92,7 @@ def smtp_server(smtp_port, settings):
 @pytest.mark.django_db
 def test_it_shows_the_report_to_the_researcher(client, harvested, researcher):
     client.force_login(researcher)
-    response = client.get(reverse("sessies:report", args=[harvested.pk]))
+    response = client.get(reverse("sessions:report", args=[harvested.pk]))
     assert response.status_code == 200
     assert "Professionals willen eerder meedenken" in response.content.decode()
 
@@ -100,31 +100,31 @@ def test_it_shows_the_report_to_the_researcher(client, harvested, researcher):
 @pytest.mark.django_db
 def test_it_hides_the_report_from_others(client, harvested, outsider):
     client.force_login(outsider)
-    assert client.get(reverse("sessies:report", args=[harvested.pk])).status_code in (403, 404)
-    assert client.get(reverse("sessies:report_pdf", args=[harvested.pk])).status_code in (403, 404)
+    assert client.get(reverse("sessions:report", args=[harvested.pk])).status_code in (403, 404)
+    assert client.get(reverse("sessions:report_pdf", args=[harvested.pk])).status_code in (403, 404)
 
 
 @pytest.mark.django_db
 def test_it_lets_only_the_team_approve_and_send(client, harvested, researcher):
     client.force_login(researcher)
-    assert client.post(reverse("sessies:report_approve", args=[harvested.pk])).status_code == 403
-    assert client.get(reverse("sessies:report_send", args=[harvested.pk])).status_code == 403
+    assert client.post(reverse("sessions:report_approve", args=[harvested.pk])).status_code == 403
+    assert client.get(reverse("sessions:report_send", args=[harvested.pk])).status_code == 403
 
 
 @pytest.mark.django_db
 def test_it_escapes_markup_from_notes_in_html_and_pdf(client, harvested, secretary):
     client.force_login(secretary)
-    html = client.get(reverse("sessies:report", args=[harvested.pk])).content.decode()
+    html = client.get(reverse("sessions:report", args=[harvested.pk])).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    text, _pages = pdf_text(client.get(reverse("sessies:report_pdf", args=[harvested.pk])).content)
+    text, _pages = pdf_text(client.get(reverse("sessions:report_pdf", args=[harvested.pk])).content)
     assert "<script>alert(1)</script> & <b>markup</b>" in text
 
 
 @pytest.mark.django_db
 def test_it_renders_the_pdf_with_harvest_questions_agreements_and_participants(client, harvested, secretary):
     client.force_login(secretary)
-    response = client.get(reverse("sessies:report_pdf", args=[harvested.pk]))
+    response = client.get(reverse("sessions:report_pdf", args=[harvested.pk]))
     assert response["Content-Type"] == "application/pdf"
     text, _pages = pdf_text(response.content)
     assert "Professionals willen eerder meedenken" in text
@@ -164,8 +164,8 @@ def test_it_renders_a_200_note_session(harvested, secretary):
 def test_it_leaves_out_and_reorders_notes_without_deleting_them(client, harvested, secretary):
     client.force_login(secretary)
     note = Note.objects.get(text__startswith="Let op")
-    client.post(reverse("sessies:report_note", args=[harvested.pk, note.pk]), {"action": "uit"})
-    html = client.get(reverse("sessies:report", args=[harvested.pk])).content.decode()
+    client.post(reverse("sessions:report_note", args=[harvested.pk, note.pk]), {"action": "uit"})
+    html = client.get(reverse("sessions:report", args=[harvested.pk])).content.decode()
     article = html.split('<article class="report">')[1].split("</article>")[0]
     assert "Let op" not in article
     assert Note.objects.filter(pk=note.pk, deleted_at__isnull=True).exists()
@@ -173,8 +173,8 @@ def test_it_leaves_out_and_reorders_notes_without_deleting_them(client, harveste
     block = harvested.blocks.all()[1]
     first = harvest.add_note(harvested, block_id=block.pk, author=secretary, text="Eerste", tag="overig")
     second = harvest.add_note(harvested, block_id=block.pk, author=secretary, text="Tweede", tag="overig")
-    client.post(reverse("sessies:report_note", args=[harvested.pk, second.pk]), {"action": "op"})
-    article = client.get(reverse("sessies:report", args=[harvested.pk])).content.decode().split('<article class="report">')[1]
+    client.post(reverse("sessions:report_note", args=[harvested.pk, second.pk]), {"action": "op"})
+    article = client.get(reverse("sessions:report", args=[harvested.pk])).content.decode().split('<article class="report">')[1]
     assert article.index("Tweede") < article.index("Eerste")
     assert first.pk and second.pk
 
@@ -182,26 +182,26 @@ def test_it_leaves_out_and_reorders_notes_without_deleting_them(client, harveste
 @pytest.mark.django_db
 def test_it_keeps_the_approved_pdf_exactly(client, harvested, secretary):
     client.force_login(secretary)
-    client.post(reverse("sessies:report_texts", args=[harvested.pk]), {"summary": "Samenvatting van de tafel", "closing_remark": ""})
-    assert client.post(reverse("sessies:report_approve", args=[harvested.pk])).status_code == 302
+    client.post(reverse("sessions:report_texts", args=[harvested.pk]), {"summary": "Samenvatting van de tafel", "closing_remark": ""})
+    assert client.post(reverse("sessions:report_approve", args=[harvested.pk])).status_code == 302
     report = reports.report_for(harvested)
     assert report.is_approved
     assert hashlib.sha256(bytes(report.pdf)).hexdigest() == report.pdf_sha256
     # A note added later does not change what was approved.
     harvest.add_note(harvested, block_id=harvested.blocks.all()[1].pk, author=secretary, text="Later toegevoegd", tag="overig")
-    response = client.get(reverse("sessies:report_pdf", args=[harvested.pk]))
+    response = client.get(reverse("sessions:report_pdf", args=[harvested.pk]))
     assert response.content == bytes(report.pdf)
     # Changing the texts withdraws the approval.
-    client.post(reverse("sessies:report_texts", args=[harvested.pk]), {"summary": "Nieuwe samenvatting", "closing_remark": ""})
+    client.post(reverse("sessions:report_texts", args=[harvested.pk]), {"summary": "Nieuwe samenvatting", "closing_remark": ""})
     assert not reports.report_for(harvested).is_approved
 
 
 @pytest.mark.django_db
 def test_it_refuses_an_invalid_address(client, harvested, secretary):
     client.force_login(secretary)
-    client.post(reverse("sessies:report_approve", args=[harvested.pk]))
+    client.post(reverse("sessions:report_approve", args=[harvested.pk]))
     response = client.post(
-        reverse("sessies:report_send", args=[harvested.pk]),
+        reverse("sessions:report_send", args=[harvested.pk]),
         {"recipients": [], "extra_addresses": "geen-adres", "subject": "Verslag", "message": "Hierbij"},
     )
     assert response.status_code == 422
@@ -213,12 +213,12 @@ def test_it_refuses_an_invalid_address(client, harvested, secretary):
 def test_it_sends_one_message_per_recipient_with_the_pdf(client, harvested, secretary, smtp_server, django_capture_on_commit_callbacks):
     collector, _controller = smtp_server
     client.force_login(secretary)
-    client.post(reverse("sessies:report_approve", args=[harvested.pk]))
-    page = client.get(reverse("sessies:report_send", args=[harvested.pk])).content.decode()
+    client.post(reverse("sessions:report_approve", args=[harvested.pk]))
+    page = client.get(reverse("sessions:report_send", args=[harvested.pk])).content.decode()
     assert "petra@example.org" in page and "olga@example.org" in page  # participant and researcher
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("sessies:report_send", args=[harvested.pk]),
+            reverse("sessions:report_send", args=[harvested.pk]),
             {"recipients": ["petra@example.org", "bram@example.org", "olga@example.org"], "extra_addresses": "",
              "subject": "Verslag Gesprekstafel 1", "message": "Beste lezer,\n\nHierbij het verslag."},
         )
@@ -241,15 +241,15 @@ def test_it_sends_one_message_per_recipient_with_the_pdf(client, harvested, secr
 @pytest.mark.django_db
 def test_it_asks_before_sending_the_same_report_twice(client, harvested, secretary, smtp_server, django_capture_on_commit_callbacks):
     client.force_login(secretary)
-    client.post(reverse("sessies:report_approve", args=[harvested.pk]))
+    client.post(reverse("sessions:report_approve", args=[harvested.pk]))
     data = {"recipients": ["petra@example.org"], "extra_addresses": "", "subject": "Verslag", "message": "Hierbij"}
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("sessies:report_send", args=[harvested.pk]), data)
-    response = client.post(reverse("sessies:report_send", args=[harvested.pk]), data)
+        client.post(reverse("sessions:report_send", args=[harvested.pk]), data)
+    response = client.post(reverse("sessions:report_send", args=[harvested.pk]), data)
     assert response.status_code == 200
     assert 'name="confirm_resend"' in response.content.decode()
     assert Delivery.objects.count() == 1
-    client.post(reverse("sessies:report_send", args=[harvested.pk]), {**data, "confirm_resend": "on"})
+    client.post(reverse("sessions:report_send", args=[harvested.pk]), {**data, "confirm_resend": "on"})
     assert Delivery.objects.count() == 2
 
 
@@ -257,10 +257,10 @@ def test_it_asks_before_sending_the_same_report_twice(client, harvested, secreta
 def test_it_marks_a_refused_recipient_failed_and_sends_the_others(client, harvested, secretary, smtp_server, django_capture_on_commit_callbacks):
     collector, _controller = smtp_server
     client.force_login(secretary)
-    client.post(reverse("sessies:report_approve", args=[harvested.pk]))
+    client.post(reverse("sessions:report_approve", args=[harvested.pk]))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("sessies:report_send", args=[harvested.pk]),
+            reverse("sessions:report_send", args=[harvested.pk]),
             {"recipients": ["petra@example.org"], "extra_addresses": "weiger@example.org",
              "subject": "Verslag", "message": "Hierbij"},
         )
@@ -276,21 +276,21 @@ def test_it_keeps_deliveries_when_the_server_is_down_and_retries(client, harvest
     collector, controller = smtp_server
     controller.stop()
     client.force_login(secretary)
-    client.post(reverse("sessies:report_approve", args=[harvested.pk]))
+    client.post(reverse("sessions:report_approve", args=[harvested.pk]))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("sessies:report_send", args=[harvested.pk]),
+            reverse("sessions:report_send", args=[harvested.pk]),
             {"recipients": ["petra@example.org", "bram@example.org"], "extra_addresses": "", "subject": "Verslag", "message": "Hierbij"},
         )
     assert [d.status for d in Delivery.objects.all()] == [DeliveryStatus.FAILED] * 2
     assert all(d.last_error for d in Delivery.objects.all())
-    page = client.get(reverse("sessies:report_send", args=[harvested.pk])).content.decode()
+    page = client.get(reverse("sessions:report_send", args=[harvested.pk])).content.decode()
     assert "petra@example.org" in page
 
     restarted = Controller(collector, hostname="127.0.0.1", port=smtp_port)
     restarted.start()
     try:
-        response = client.post(reverse("sessies:report_retry", args=[harvested.pk]))
+        response = client.post(reverse("sessions:report_retry", args=[harvested.pk]))
         assert response.status_code == 302
         assert [d.status for d in Delivery.objects.all()] == [DeliveryStatus.SENT] * 2
         assert [d.attempts for d in Delivery.objects.all()] == [2, 2]
@@ -314,10 +314,10 @@ def test_it_retries_failed_deliveries_from_the_command(harvested, secretary, set
 def test_it_shows_in_the_sessions_overview_that_the_report_was_sent(client, harvested, secretary, settings, django_capture_on_commit_callbacks):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     client.force_login(secretary)
-    client.post(reverse("sessies:report_approve", args=[harvested.pk]))
-    before = client.get(reverse("sessies:list")).content.decode()
+    client.post(reverse("sessions:report_approve", args=[harvested.pk]))
+    before = client.get(reverse("sessions:list")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("sessies:report_send", args=[harvested.pk]),
+        client.post(reverse("sessions:report_send", args=[harvested.pk]),
                     {"recipients": ["petra@example.org"], "extra_addresses": "", "subject": "Verslag", "message": "Hierbij"})
-    after = client.get(reverse("sessies:list")).content.decode()
+    after = client.get(reverse("sessions:list")).content.decode()
     assert before.count("bg-success") < after.count("bg-success")

@@ -23,11 +23,11 @@ def running(session):
 
 
 def run_url(session):
-    return reverse("sessies:run", args=[session.pk])
+    return reverse("sessions:run", args=[session.pk])
 
 
 def projector_url(session):
-    return reverse("sessies:projector", args=[session.pk])
+    return reverse("sessions:projector", args=[session.pk])
 
 
 def central_questions(block):
@@ -52,7 +52,7 @@ def test_it_offers_the_start_to_the_facilitator(client, session, facilitator):
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert reverse("sessies:transition", args=[session.pk, "start"]) in content
+    assert reverse("sessions:transition", args=[session.pk, "start"]) in content
     assert 'name="version" value="1"' in content
     assert f'data-version="{session.version}"' in content
 
@@ -153,7 +153,7 @@ def test_it_proposes_catching_up_when_behind(client, session, facilitator):
     content = response.content.decode()
     assert response.status_code == 200
     assert [p.kind for p in response.context["proposals"]] == ["shorten"]
-    assert reverse("sessies:catch_up", args=[session.pk]) in content
+    assert reverse("sessions:catch_up", args=[session.pk]) in content
     assert 'name="kind" value="shorten"' in content
 
 
@@ -165,7 +165,7 @@ def test_it_keeps_catch_up_proposals_from_watchers(client, session, secretary):
 
     assert response.status_code == 200
     assert response.context["proposals"] == []
-    assert reverse("sessies:catch_up", args=[session.pk]) not in response.content.decode()
+    assert reverse("sessions:catch_up", args=[session.pk]) not in response.content.decode()
 
 
 def test_it_does_not_grow_with_the_number_of_notes(client, running, facilitator, secretary, django_assert_num_queries):
@@ -232,7 +232,7 @@ def test_it_follows_the_live_state_in_the_projector_poll(client, running, resear
     second = s.blocks.get(order=2)
     client.force_login(researcher)
 
-    response = client.get(reverse("sessies:live", args=[s.pk]), {"view": "projectie", "v": running.version},
+    response = client.get(reverse("sessions:live", args=[s.pk]), {"view": "projector", "v": running.version},
                           headers={"HX-Request": "true"})
 
     content = response.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from gesprekstafels.models import Block, Method, Question, Script, Tip
+from draaiboeken.models import Block, Method, Question, Script, Tip
 from kader.models import Phase, ResearchProject
 from sessies import timeline
 from sessies.models import SessionState

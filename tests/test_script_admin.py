@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gesprekstafels.models import Block, Method, Question, Script, WorkForm
+from draaiboeken.models import Block, Method, Question, Script, WorkForm
 from kader.models import AttentionPoint, Phase
 from sessies import timeline
 from sessies.models import SessionBlock, SessionQuestion
@@ -14,7 +14,7 @@ SLUG = SLUGS[0]
 
 
 def admin_url(model, action, *args):
-    return reverse(f"admin:gesprekstafels_{model}_{action}", args=args)
+    return reverse(f"admin:draaiboeken_{model}_{action}", args=args)
 
 
 def admin_form_data(response):
@@ -238,7 +238,7 @@ def test_it_reorders_blocks_by_their_order_fields(as_admin, facilitator_client, 
     assert list(script.blocks.order_by("order").values_list("pk", flat=True)) == [
         blocks[4].pk, blocks[2].pk, blocks[3].pk, blocks[1].pk
     ]
-    page = facilitator_client.get(reverse("gesprekstafels:script", args=[script.slug]))
+    page = facilitator_client.get(reverse("scripts:script", args=[script.slug]))
     assert [(e.start_minute, e.block.pk) for e in page.context["timeline"]] == [
         (0, blocks[4].pk), (20, blocks[2].pk), (80, blocks[3].pk), (140, blocks[1].pk)
     ]
@@ -466,8 +466,8 @@ def test_it_lets_staff_without_change_permission_look_but_not_change(client, as_
 
 
 def assert_session_pages_render(session, viewer):
-    detail = viewer.get(reverse("sessies:detail", args=[session.pk]))
-    run = viewer.get(reverse("sessies:run", args=[session.pk]))
+    detail = viewer.get(reverse("sessions:detail", args=[session.pk]))
+    run = viewer.get(reverse("sessions:run", args=[session.pk]))
     assert detail.status_code == 200
     assert run.status_code == 200
     content = detail.content.decode()

@@ -20,7 +20,7 @@ def running(session):
 
 
 def notes_url(session):
-    return reverse("sessies:notes", args=[session.pk])
+    return reverse("sessions:notes", args=[session.pk])
 
 
 def add_notes(session, count, author, start=0):
@@ -50,7 +50,7 @@ def test_it_shows_the_note_form_on_the_current_block(client, running, secretary)
     assert response.status_code == 200
     content = response.content.decode()
     assert 'id="note-form"' in content
-    assert reverse("sessies:note_create", args=[s.pk]) in content
+    assert reverse("sessions:note_create", args=[s.pk]) in content
     assert f'<option value="{second.pk}" selected>' in content
     for question in second.questions.all():
         assert f'<option value="{question.pk}" data-block="{second.pk}">' in content
@@ -141,8 +141,8 @@ def test_it_lets_a_researcher_read_without_writing(client, running, researcher, 
     assert "Zichtbaar voor onderzoekers" in content
     assert 'id="note-form"' not in content
     assert 'class="agreement-form"' not in content
-    assert reverse("sessies:note_edit", args=[running.pk, note.pk]) not in content
-    assert reverse("sessies:note_star", args=[running.pk, note.pk]) not in content
+    assert reverse("sessions:note_edit", args=[running.pk, note.pk]) not in content
+    assert reverse("sessions:note_star", args=[running.pk, note.pk]) not in content
 
 
 def test_it_lets_the_facilitator_write(client, running, facilitator):
@@ -183,7 +183,7 @@ def test_it_leaves_the_agreement_form_alone_when_polled(client, running, secreta
     running.bump_version()
     client.force_login(secretary)
 
-    response = client.get(reverse("sessies:live", args=[running.pk]), {"view": "notuleren", "v": 0},
+    response = client.get(reverse("sessions:live", args=[running.pk]), {"view": "notes", "v": 0},
                           headers={"HX-Request": "true"})
 
     content = response.content.decode()
@@ -195,7 +195,7 @@ def test_it_leaves_the_agreement_form_alone_when_polled(client, running, secreta
 def test_it_renders_the_agreement_form_with_its_fields_after_a_change(client, running, secretary):
     client.force_login(secretary)
 
-    response = client.post(reverse("sessies:note_create", args=[running.pk]),
+    response = client.post(reverse("sessions:note_create", args=[running.pk]),
                            {"text": "Nog een opbrengst", "tag": "opbrengst", "block": running.current_block_id},
                            headers={"HX-Request": "true"})
 

@@ -9,16 +9,16 @@ def test_it_renders_every_main_page_for_the_facilitator(client, session, facilit
     client.force_login(facilitator)
     urls = [
         reverse("dashboard"),
-        reverse("kader:framework"),
-        reverse("kader:phase", args=[1]),
-        reverse("gesprekstafels:library"),
-        reverse("gesprekstafels:script", args=["gesprekstafel-1-start"]),
-        reverse("sessies:list"),
-        reverse("sessies:create"),
-        reverse("sessies:detail", args=[session.pk]),
-        reverse("sessies:run", args=[session.pk]),
-        reverse("sessies:notes", args=[session.pk]),
-        reverse("sessies:projector", args=[session.pk]),
+        reverse("framework:framework"),
+        reverse("framework:phase", args=[1]),
+        reverse("scripts:library"),
+        reverse("scripts:script", args=["gesprekstafel-1-start"]),
+        reverse("sessions:list"),
+        reverse("sessions:create"),
+        reverse("sessions:detail", args=[session.pk]),
+        reverse("sessions:run", args=[session.pk]),
+        reverse("sessions:notes", args=[session.pk]),
+        reverse("sessions:projector", args=[session.pk]),
     ]
     for url in urls:
         response = client.get(url)

@@ -23,7 +23,7 @@ def blocks_of(session):
 
 def move(client, session, action, version=None, **extra):
     version = Session.objects.get(pk=session.pk).version if version is None else version
-    return client.post(reverse("sessies:transition", args=[session.pk, action]), {"version": version}, **extra)
+    return client.post(reverse("sessions:transition", args=[session.pk, action]), {"version": version}, **extra)
 
 
 def fresh(session):
@@ -45,7 +45,7 @@ def test_it_starts_the_session(client, session, facilitator):
     response = move(client, session, "start", 1)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("sessies:run", args=[session.pk])
+    assert response["Location"] == reverse("sessions:run", args=[session.pk])
     session = fresh(session)
     first = blocks_of(session)[0]
     assert session.state == SessionState.RUNNING
@@ -285,7 +285,7 @@ def test_it_redirects_a_refused_plain_post_to_the_run_view_with_the_message(clie
 
     response = move(client, running, "volgende", version=1, follow=True)
 
-    assert response.redirect_chain == [(reverse("sessies:run", args=[running.pk]), 302)]
+    assert response.redirect_chain == [(reverse("sessions:run", args=[running.pk]), 302)]
     assert "Someone else changed the session first" in response.content.decode()
     assert fresh(running).current_block == blocks_of(running)[0]
 
@@ -302,7 +302,7 @@ def test_it_answers_404_for_an_unknown_action(client, running, facilitator):
 def test_it_rejects_get(client, session, facilitator):
     client.force_login(facilitator)
 
-    response = client.get(reverse("sessies:transition", args=[session.pk, "start"]))
+    response = client.get(reverse("sessions:transition", args=[session.pk, "start"]))
 
     assert response.status_code == 405
     assert fresh(session).state == SessionState.PLANNED
@@ -506,7 +506,7 @@ def test_it_accepts_a_catch_up_from_the_run_view(client, session, facilitator):
     timeline.start(session.pk, session.timeline_version, at=timezone.now() - timedelta(minutes=25))
     client.force_login(facilitator)
 
-    response = client.post(reverse("sessies:catch_up", args=[session.pk]), {"version": 2, "kind": "shorten"})
+    response = client.post(reverse("sessions:catch_up", args=[session.pk]), {"version": 2, "kind": "shorten"})
 
     assert response.status_code == 302
     assert TimeAdjustment.objects.filter(session=session, created_by=facilitator).count() == 1
@@ -523,7 +523,7 @@ def test_it_accepts_a_move_after_a_note_changed_the_session(client, session, fac
     seen = session.timeline_version
     harvest.add_note(session, block_id=session.current_block_id, text="Een opbrengst", tag="opbrengst", author=secretary)
     client.force_login(facilitator)
-    response = client.post(reverse("sessies:transition", args=[session.pk, "volgende"]), {"version": seen}, headers={"HX-Request": "true"})
+    response = client.post(reverse("sessions:transition", args=[session.pk, "volgende"]), {"version": seen}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     session.refresh_from_db()
     assert session.current_block.order == 2

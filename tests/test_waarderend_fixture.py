@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from gesprekstafels.models import Block, Method, Question, Role, Script, Tip
+from draaiboeken.models import Block, Method, Question, Role, Script, Tip
 from sessies import timeline
 from sessies.models import SessionState
 from sessies.planning import create_session

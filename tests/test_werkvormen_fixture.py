@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from gesprekstafels.models import Audience, LemniscatePhase, WorkFormCategory, WorkFormTool
+from draaiboeken.models import Audience, LemniscatePhase, WorkFormCategory, WorkFormTool
 
 PHASES = [
     "Ervaringen verzamelen",

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from gesprekstafels.models import Audience, Block, WorkFormCategory, WorkFormTool
+from draaiboeken.models import Audience, Block, WorkFormCategory, WorkFormTool
 from sessies import timeline
 
 
@@ -14,7 +14,7 @@ def workforms(db):
 @pytest.mark.django_db
 def test_it_lists_every_work_form_by_category(client, workforms, facilitator):
     client.force_login(facilitator)
-    html = client.get(reverse("werkvormen:list")).content.decode()
+    html = client.get(reverse("workforms:list")).content.decode()
     for tool in WorkFormTool.objects.all():
         assert tool.name.replace("&", "&amp;") in html
     for category in WorkFormCategory.objects.all():
@@ -24,7 +24,7 @@ def test_it_lists_every_work_form_by_category(client, workforms, facilitator):
 @pytest.mark.django_db
 def test_it_searches_by_text(client, workforms, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("werkvormen:list"), {"q": "wereldcafé"})
+    response = client.get(reverse("workforms:list"), {"q": "wereldcafé"})
     tools = list(response.context["tools"])
     assert [tool.name for tool in tools] == ["Wereldcafé"]
 
@@ -35,14 +35,14 @@ def test_it_searches_the_description_too(client, workforms, facilitator):
     tool = WorkFormTool.objects.get(name="Praatplaat")
     word = "visuele kaart"
     assert word in tool.description
-    response = client.get(reverse("werkvormen:list"), {"q": word})
+    response = client.get(reverse("workforms:list"), {"q": word})
     assert tool in list(response.context["tools"])
 
 
 @pytest.mark.django_db
 def test_it_filters_by_category(client, workforms, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("werkvormen:list"), {"categorie": 3})
+    response = client.get(reverse("workforms:list"), {"categorie": 3})
     assert {tool.category.number for tool in response.context["tools"]} == {3}
     assert len(response.context["tools"]) == WorkFormTool.objects.filter(category__number=3).count()
 
@@ -51,7 +51,7 @@ def test_it_filters_by_category(client, workforms, facilitator):
 def test_it_filters_by_who_takes_part(client, workforms, facilitator):
     client.force_login(facilitator)
     audience = Audience.objects.get(slug="professionals")
-    response = client.get(reverse("werkvormen:list"), {"met_wie": "professionals"})
+    response = client.get(reverse("workforms:list"), {"met_wie": "professionals"})
     tools = list(response.context["tools"])
     assert tools and all(audience in tool.audiences.all() for tool in tools)
     assert len(tools) == audience.tools.count()
@@ -60,7 +60,7 @@ def test_it_filters_by_who_takes_part(client, workforms, facilitator):
 @pytest.mark.django_db
 def test_it_answers_htmx_with_the_results_only(client, workforms, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("werkvormen:list"), {"q": "theater"}, headers={"HX-Request": "true"})
+    response = client.get(reverse("workforms:list"), {"q": "theater"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="results"')
     assert "Theater" in html and "<nav" not in html
@@ -69,7 +69,7 @@ def test_it_answers_htmx_with_the_results_only(client, workforms, facilitator):
 @pytest.mark.django_db
 def test_it_ignores_an_unknown_category(client, workforms, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("werkvormen:list"), {"categorie": 99})
+    response = client.get(reverse("workforms:list"), {"categorie": 99})
     assert response.status_code == 200
 
 
@@ -92,7 +92,7 @@ def _add_tools(count):
 @pytest.mark.django_db
 def test_it_keeps_the_query_count_with_more_work_forms(client, workforms, facilitator, django_assert_num_queries):
     client.force_login(facilitator)
-    url = reverse("werkvormen:list")
+    url = reverse("workforms:list")
     client.get(url)  # warm the session and user caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -111,7 +111,7 @@ def test_it_shows_a_blocks_work_forms_in_the_run_view(client, library, workforms
     first.work_forms.add(tool)
     timeline.start(session.pk, session.timeline_version)
     client.force_login(facilitator)
-    html = client.get(reverse("sessies:run", args=[session.pk])).content.decode()
+    html = client.get(reverse("sessions:run", args=[session.pk])).content.decode()
     assert "Wereldcafé" in html and tool.get_absolute_url() in html
 
 
@@ -119,7 +119,7 @@ def test_it_shows_a_blocks_work_forms_in_the_run_view(client, library, workforms
 def test_it_copies_a_script_blocks_work_forms_into_a_new_session(library, workforms, project, facilitator, secretary):
     from django.utils import timezone
 
-    from gesprekstafels.models import Script
+    from draaiboeken.models import Script
     from sessies.planning import create_session
 
     script = Script.objects.get(slug="gesprekstafel-1-start")

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('gesprekstafels', '0001_initial'),
+        ('draaiboeken', '0001_initial'),
         ('kader', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facilitated_sessions', to=settings.AUTH_USER_MODEL, verbose_name='facilitator')),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='kader.researchproject', verbose_name='research project')),
-                ('script', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='gesprekstafels.script', verbose_name='script')),
+                ('script', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='draaiboeken.script', verbose_name='script')),
                 ('secretary', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recorded_sessions', to=settings.AUTH_USER_MODEL, verbose_name='secretary')),
             ],
             options={
@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
                 ('first_started_at', models.DateTimeField(blank=True, null=True)),
                 ('last_left_at', models.DateTimeField(blank=True, null=True)),
                 ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='sessies.session')),
-                ('source_block', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='gesprekstafels.block')),
+                ('source_block', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='draaiboeken.block')),
             ],
             options={
                 'verbose_name': 'session block',

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gesprekstafels', '0002_script_variants_and_work_forms'),
+        ('draaiboeken', '0002_script_variants_and_work_forms'),
         ('sessies', '0002_delivery_content'),
     ]
 
@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sessionblock',
             name='work_forms',
-            field=models.ManyToManyField(blank=True, related_name='+', to='gesprekstafels.workformtool', verbose_name='work forms'),
+            field=models.ManyToManyField(blank=True, related_name='+', to='draaiboeken.workformtool', verbose_name='work forms'),
         ),
     ]

@@ -99,7 +99,7 @@ def e2e_project(people):
 @pytest.fixture
 def e2e_session(e2e_project, people):
     """A planned Gesprekstafel 1 with three participants."""
-    from gesprekstafels.models import Script
+    from draaiboeken.models import Script
     from sessies.models import Participant
     from sessies.planning import create_session
 

@@ -48,7 +48,7 @@ def projected_end_epoch(page):
 
 
 def test_a_whole_gesprekstafel(browser, browser_context_args, login, people, e2e_project, settings):
-    from gesprekstafels.models import Script
+    from draaiboeken.models import Script
     from sessies.models import Delivery, DeliveryStatus, Note, Session, SessionState
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class GesprekstafelsConfig(AppConfig):
-    name = "gesprekstafels"
+class DraaiboekenConfig(AppConfig):
+    name = "draaiboeken"
     verbose_name = _("Script library")

@@ -6,6 +6,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # The script library was the app 'gesprekstafels' until it got an app of its own; a
+    # database that applied that migration counts this one as applied.
+    replaces = [('gesprekstafels', '0001_initial')]
 
     initial = True
 
@@ -32,6 +35,7 @@ class Migration(migrations.Migration):
                 ('is_optional', models.BooleanField(default=False, help_text='May be skipped when time runs short.', verbose_name='optional')),
             ],
             options={
+                'db_table': 'gesprekstafels_block',
                 'verbose_name': 'block',
                 'verbose_name_plural': 'blocks',
                 'ordering': ['script', 'order', 'pk'],
@@ -49,6 +53,7 @@ class Migration(migrations.Migration):
                 ('safe_environment', models.TextField(blank=True, verbose_name='a safe environment')),
             ],
             options={
+                'db_table': 'gesprekstafels_method',
                 'verbose_name': 'method',
                 'verbose_name_plural': 'methods',
                 'ordering': ['name'],
@@ -63,10 +68,11 @@ class Migration(migrations.Migration):
                 ('perspective', models.CharField(blank=True, choices=[('onderzoeker', 'researcher'), ('professional', 'professional'), ('client', 'client'), ('omgeving', 'environment')], max_length=20, verbose_name='perspective')),
                 ('guidance', models.TextField(blank=True, help_text='How the question is introduced or worked on.', verbose_name='guidance')),
                 ('attention_points', models.ManyToManyField(blank=True, related_name='questions', to='kader.attentionpoint', verbose_name='attention points')),
-                ('block', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='gesprekstafels.block', verbose_name='block')),
-                ('parent', models.ForeignKey(blank=True, help_text='Set for a help question: the central question it belongs to.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='help_questions', to='gesprekstafels.question', verbose_name='central question')),
+                ('block', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='draaiboeken.block', verbose_name='block')),
+                ('parent', models.ForeignKey(blank=True, help_text='Set for a help question: the central question it belongs to.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='help_questions', to='draaiboeken.question', verbose_name='central question')),
             ],
             options={
+                'db_table': 'gesprekstafels_question',
                 'verbose_name': 'question',
                 'verbose_name_plural': 'questions',
                 'ordering': ['block', 'order', 'pk'],
@@ -79,9 +85,10 @@ class Migration(migrations.Migration):
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
-                ('method', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='gesprekstafels.method', verbose_name='method')),
+                ('method', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='draaiboeken.method', verbose_name='method')),
             ],
             options={
+                'db_table': 'gesprekstafels_role',
                 'verbose_name': 'role',
                 'verbose_name_plural': 'roles',
                 'ordering': ['method', 'order', 'pk'],
@@ -100,10 +107,11 @@ class Migration(migrations.Migration):
                 ('min_participants', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='minimum participants')),
                 ('max_participants', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='maximum participants')),
                 ('repeatable', models.BooleanField(default=False, verbose_name='may be held several times')),
-                ('method', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scripts', to='gesprekstafels.method', verbose_name='method')),
+                ('method', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scripts', to='draaiboeken.method', verbose_name='method')),
                 ('phase', models.ForeignKey(blank=True, help_text='Empty for scripts that belong to no phase of the framework.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scripts', to='kader.phase', verbose_name='framework phase')),
             ],
             options={
+                'db_table': 'gesprekstafels_script',
                 'verbose_name': 'script',
                 'verbose_name_plural': 'scripts',
                 'ordering': ['phase__number', 'order', 'title'],
@@ -112,7 +120,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='block',
             name='script',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='gesprekstafels.script', verbose_name='script'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='draaiboeken.script', verbose_name='script'),
         ),
         migrations.CreateModel(
             name='Tip',
@@ -121,9 +129,10 @@ class Migration(migrations.Migration):
                 ('audience', models.CharField(choices=[('gespreksleider', 'for facilitators'), ('deelnemer', 'for participants')], max_length=20, verbose_name='audience')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('text', models.TextField(verbose_name='text')),
-                ('method', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tips', to='gesprekstafels.method', verbose_name='method')),
+                ('method', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tips', to='draaiboeken.method', verbose_name='method')),
             ],
             options={
+                'db_table': 'gesprekstafels_tip',
                 'verbose_name': 'tip',
                 'verbose_name_plural': 'tips',
                 'ordering': ['method', 'audience', 'order', 'pk'],

@@ -5,9 +5,12 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # The script library was the app 'gesprekstafels' until it got an app of its own; a
+    # database that applied that migration counts this one as applied.
+    replaces = [('gesprekstafels', '0002_script_variants_and_work_forms')]
 
     dependencies = [
-        ('gesprekstafels', '0001_initial'),
+        ('draaiboeken', '0001_initial'),
     ]
 
     operations = [
@@ -19,6 +22,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(unique=True, verbose_name='slug')),
             ],
             options={
+                'db_table': 'gesprekstafels_audience',
                 'verbose_name': 'audience',
                 'verbose_name_plural': 'audiences',
                 'ordering': ['name'],
@@ -33,6 +37,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
             ],
             options={
+                'db_table': 'gesprekstafels_lemniscatephase',
                 'verbose_name': 'lemniscate phase',
                 'verbose_name_plural': 'lemniscate phases',
                 'ordering': ['number'],
@@ -47,6 +52,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
             ],
             options={
+                'db_table': 'gesprekstafels_workformcategory',
                 'verbose_name': 'work form category',
                 'verbose_name_plural': 'work form categories',
                 'ordering': ['number'],
@@ -60,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='script',
             name='variant_of',
-            field=models.ForeignKey(blank=True, help_text='For a variant (e.g. for a larger group): the script it varies on.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='variants', to='gesprekstafels.script', verbose_name='variant of'),
+            field=models.ForeignKey(blank=True, help_text='For a variant (e.g. for a larger group): the script it varies on.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='variants', to='draaiboeken.script', verbose_name='variant of'),
         ),
         migrations.CreateModel(
             name='WorkFormTool',
@@ -74,10 +80,11 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('source', models.TextField(blank=True, verbose_name='source')),
                 ('further_reading', models.TextField(blank=True, help_text='One title per line.', verbose_name='further reading')),
-                ('audiences', models.ManyToManyField(blank=True, related_name='tools', to='gesprekstafels.audience', verbose_name='who takes part')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tools', to='gesprekstafels.workformcategory', verbose_name='category')),
+                ('audiences', models.ManyToManyField(blank=True, related_name='tools', to='draaiboeken.audience', verbose_name='who takes part')),
+                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tools', to='draaiboeken.workformcategory', verbose_name='category')),
             ],
             options={
+                'db_table': 'gesprekstafels_workformtool',
                 'verbose_name': 'work form',
                 'verbose_name_plural': 'work forms',
                 'ordering': ['category__number', 'order', 'pk'],
@@ -86,6 +93,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='block',
             name='work_forms',
-            field=models.ManyToManyField(blank=True, related_name='blocks', to='gesprekstafels.workformtool', verbose_name='work forms from the toolbox'),
+            field=models.ManyToManyField(blank=True, related_name='blocks', to='draaiboeken.workformtool', verbose_name='work forms from the toolbox'),
         ),
     ]

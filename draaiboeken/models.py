@@ -120,7 +120,7 @@ class Script(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("gesprekstafels:script", args=[self.slug])
+        return reverse("scripts:script", args=[self.slug])
 
     @property
     def total_minutes(self):
@@ -328,7 +328,7 @@ class WorkFormTool(models.Model):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("werkvormen:detail", args=[self.pk])
+        return reverse("workforms:detail", args=[self.pk])
 
     @property
     def further_reading_lines(self):

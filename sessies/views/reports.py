@@ -1,23 +1,23 @@
 """The concise report: preview and edit, PDF, approval and sending."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kader.pdf import pdf_response
+from gesprekstafels.lib.pdf import pdf_response
 from sessies import reports
 from sessies.access import get_session_for
 from sessies.models import Note
-from sessies.report_forms import ReportTextsForm, SendReportForm
+from sessies.forms import ReportTextsForm, SendReportForm
 
 
 def _report_page(request, session, *, texts_form=None, status=200):
     context = reports.report_context(session, include_hidden=True)
     context["can_edit"] = session.can_edit_report(request.user)
+    context["can_send"] = session.can_send_report(request.user)
     context["texts_form"] = texts_form or ReportTextsForm(instance=context["report"])
     context["deliveries"] = context["report"].deliveries.all()
     return render(request, "sessies/report.html", context, status=status)
@@ -47,7 +47,7 @@ def report_texts(request, pk):
         return _report_page(request, session, texts_form=form, status=422)
     reports.save_texts(report, summary=form.cleaned_data["summary"], closing_remark=form.cleaned_data["closing_remark"])
     messages.success(request, _("The report texts have been saved."))
-    return redirect("sessies:report", pk=session.pk)
+    return redirect("sessions:report", pk=session.pk)
 
 
 @require_POST
@@ -60,7 +60,7 @@ def report_note(request, pk, note_pk):
         reports.set_note_in_report(report, note, action == "in")
     elif action in ("op", "neer"):
         reports.move_note(report, note, -1 if action == "op" else 1)
-    return redirect(reverse("sessies:report", args=[session.pk]) + f"#report-note-{note.pk}")
+    return redirect(reverse("sessions:report", args=[session.pk]) + f"#report-note-{note.pk}")
 
 
 @require_POST
@@ -68,13 +68,11 @@ def report_approve(request, pk):
     session = get_session_for(request.user, pk, need="report")
     reports.approve(reports.report_for(session), by=request.user)
     messages.success(request, _("The report has been approved. It can now be sent."))
-    return redirect("sessies:report", pk=session.pk)
+    return redirect("sessions:report", pk=session.pk)
 
 
 def report_send(request, pk):
-    session = get_session_for(request.user, pk, need="report")
-    if not request.user.has_perm("sessies.send_report") and not request.user.has_perm("sessies.view_all_sessions"):
-        raise PermissionDenied
+    session = get_session_for(request.user, pk, need="send")
     report = reports.report_for(session)
     candidates = reports.default_recipients(session)
     initial = {
@@ -88,7 +86,7 @@ def report_send(request, pk):
     if request.method == "POST" and form.is_valid():
         if not report.is_approved:
             messages.error(request, _("Approve the report before sending it."))
-            return redirect("sessies:report", pk=session.pk)
+            return redirect("sessions:report", pk=session.pk)
         if report.first_sent_at and not form.cleaned_data["confirm_resend"]:
             needs_confirmation = True
         else:
@@ -96,7 +94,7 @@ def report_send(request, pk):
                 report, form.recipient_list(), subject=form.cleaned_data["subject"], message=form.cleaned_data["message"]
             )
             messages.success(request, _("The report is being sent; the status per recipient is shown below."))
-            return redirect("sessies:report_send", pk=session.pk)
+            return redirect("sessions:report_send", pk=session.pk)
     return render(
         request,
         "sessies/report_send.html",
@@ -111,4 +109,4 @@ def report_retry(request, pk):
     session = get_session_for(request.user, pk, need="report")
     count = reports.retry_failed(reports.report_for(session))
     messages.info(request, _("%(count)s failed deliveries sent again.") % {"count": count})
-    return redirect("sessies:report_send", pk=session.pk)
+    return redirect("sessions:report_send", pk=session.pk)

@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gesprekstafels.library import with_total_minutes
-from gesprekstafels.models import (
+from draaiboeken.scripts import with_total_minutes
+from draaiboeken.models import (
     Audience,
     Block,
     LemniscatePhase,
@@ -15,7 +15,7 @@ from gesprekstafels.models import (
     WorkFormCategory,
     WorkFormTool,
 )
-from gesprekstafels.services import duplicate_script
+from draaiboeken.scripts import duplicate_script
 
 
 class RoleInline(admin.TabularInline):

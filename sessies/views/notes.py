@@ -9,11 +9,11 @@ from sessies import harvest
 from sessies.access import get_session_for
 from sessies.forms import AgreementForm, NoteEditForm, NoteForm
 from sessies.models import Agreement, Note
-from sessies.views import live_context
+from sessies.screens import Screen, screen_context
 
 
 def _secretary_context(request, session, **extra):
-    context = live_context(request, session, "notuleren")
+    context = screen_context(session, Screen.NOTES, user=request.user)
     state = context["state"]
     default_block = state.current or (state.blocks[0] if state.blocks else None)
     context.setdefault("note_form", NoteForm(initial={"block": default_block.pk if default_block else None}))
@@ -25,15 +25,15 @@ def _secretary_context(request, session, **extra):
 
 def secretary_view(request, pk):
     session = get_session_for(request.user, pk)
-    return render(request, "sessies/notuleren.html", _secretary_context(request, session))
+    return render(request, Screen.NOTES.template, _secretary_context(request, session))
 
 
 def _harvest_response(request, session, *, status=200, partial="harvest-update", **extra):
     """After a change: htmx gets the refreshed partial, a plain POST a redirect."""
     if not request.htmx:
-        return redirect("sessies:notes", pk=session.pk)
+        return redirect("sessions:notes", pk=session.pk)
     session.refresh_from_db()
-    return render(request, f"sessies/notuleren.html#{partial}", _secretary_context(request, session, **extra), status=status)
+    return render(request, f"{Screen.NOTES.template}#{partial}", _secretary_context(request, session, **extra), status=status)
 
 
 @require_POST
@@ -52,8 +52,8 @@ def note_create(request, pk):
     if form.errors:
         # The text stays in the field; the message says what to do.
         if not request.htmx:
-            return render(request, "sessies/notuleren.html", _secretary_context(request, session, note_form=form), status=422)
-        return render(request, "sessies/notuleren.html#note-errors", {"note_form": form}, status=422)
+            return render(request, Screen.NOTES.template, _secretary_context(request, session, note_form=form), status=422)
+        return render(request, f"{Screen.NOTES.template}#note-errors", {"note_form": form}, status=422)
     return _harvest_response(request, session, saved_token=form.cleaned_data["client_token"])
 
 
@@ -67,10 +67,10 @@ def note_edit(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
     if request.method == "GET":
         form = NoteEditForm(initial={"text": note.text, "tag": note.tag, "version": note.version})
-        return render(request, "sessies/notuleren.html#note-editor", {"session": session, "note": note, "edit_form": form})
+        return render(request, f"{Screen.NOTES.template}#note-editor", {"session": session, "note": note, "edit_form": form})
     form = NoteEditForm(request.POST)
     if not form.is_valid():
-        return render(request, "sessies/notuleren.html#note-editor", {"session": session, "note": note, "edit_form": form}, status=422)
+        return render(request, f"{Screen.NOTES.template}#note-editor", {"session": session, "note": note, "edit_form": form}, status=422)
     try:
         harvest.edit_note(note, text=form.cleaned_data["text"], tag=form.cleaned_data["tag"],
                           expected_version=form.cleaned_data["version"], by=request.user)
@@ -79,7 +79,7 @@ def note_edit(request, pk, note_pk):
         data = request.POST.copy()
         data["version"] = conflict.current.version
         return render(
-            request, "sessies/notuleren.html#note-editor",
+            request, f"{Screen.NOTES.template}#note-editor",
             {"session": session, "note": conflict.current, "edit_form": NoteEditForm(data), "conflict": conflict.current},
             status=409,
         )
@@ -106,11 +106,11 @@ def note_restore(request, pk, note_pk):
 def note_star(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
     harvest.set_key_harvest(note, request.POST.get("is_key") == "1")
-    if request.POST.get("from") == "regie":
+    if request.POST.get("from") == Screen.RUN:
         if not request.htmx:
-            return redirect("sessies:run", pk=session.pk)
+            return redirect("sessions:run", pk=session.pk)
         session.refresh_from_db()
-        return render(request, "sessies/regie.html#live", live_context(request, session, "regie"))
+        return render(request, f"{Screen.RUN.template}#live", screen_context(session, Screen.RUN, user=request.user))
     return _harvest_response(request, session)
 
 
@@ -119,10 +119,10 @@ def agreement_create(request, pk):
     session = get_session_for(request.user, pk, need="write")
     form = AgreementForm(request.POST, session=session)
     if form.is_valid():
-        harvest.add_agreement(form, session)
+        harvest.add_agreement(session, **form.cleaned_data)
         return _harvest_response(request, session, partial="agreements-update")
     if not request.htmx:
-        return render(request, "sessies/notuleren.html", _secretary_context(request, session, agreement_form=form), status=422)
+        return render(request, Screen.NOTES.template, _secretary_context(request, session, agreement_form=form), status=422)
     return _harvest_response(request, session, status=422, partial="agreements-update", agreement_form=form)
 
 

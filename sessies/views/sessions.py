@@ -1,24 +1,20 @@
-from django.conf import settings
+"""Planning sessions, their lists and their detail page (blocks and participants before the start)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from gesprekstafels.models import TipAudience
+from gesprekstafels.lib.http import posted_int
 from kader.models import ResearchProject
 from sessies import timeline
 from sessies.access import get_session_for
 from sessies.forms import BlockAdjustFormSet, ParticipantFormSet, SessionForm
 from sessies.models import Delivery, DeliveryStatus, Session, SessionState
-from sessies.harvest import harvest_context
 from sessies.planning import create_session, suggested_plan
-
-LIVE_VIEWS = {"regie": "sessies/regie.html", "notuleren": "sessies/notuleren.html", "projectie": "sessies/projectie.html"}
-
 
 def _sessions_for_lists(user):
     failed = Delivery.objects.filter(report__session=OuterRef("pk"), status=DeliveryStatus.FAILED)
@@ -106,7 +102,7 @@ def session_blocks(request, pk):
     if formset.is_valid():
         changes = {form.instance.pk: form.cleaned_data for form in formset.forms}
         try:
-            timeline.adjust_blocks(session.pk, _version(request), changes, by=request.user)
+            timeline.adjust_blocks(session.pk, posted_int(request, "version"), changes, by=request.user)
             messages.success(request, _("The blocks have been adjusted."))
         except timeline.StaleVersion:
             messages.error(request, _("The session was changed meanwhile; your adjustment was not applied. Check and try again."))
@@ -114,100 +110,3 @@ def session_blocks(request, pk):
             messages.error(request, str(refused))
         return redirect(session)
     return render(request, "sessies/session_detail.html", _detail_context(request, session, formset), status=422)
-
-
-def _version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
-def run_view(request, pk):
-    session = get_session_for(request.user, pk)
-    return render(request, "sessies/regie.html", live_context(request, session, "regie"))
-
-
-def projector_view(request, pk):
-    session = get_session_for(request.user, pk)
-    return render(request, "sessies/projectie.html", live_context(request, session, "projectie"))
-
-
-def live_context(request, session, view):
-    """What a live view (run, secretary, projector) and its poll responses render."""
-    blocks = list(session.blocks.prefetch_related("questions", "work_forms"))
-    state = timeline.live_state(session, blocks)
-    context = {
-        "session": session,
-        "state": state,
-        "view": view,
-        "poll_interval": settings.LIVE_POLL_INTERVAL_MS,
-        "can_run": session.can_run(request.user),
-        "can_write": session.can_write_notes(request.user),
-    }
-    if view == "regie":
-        context["proposals"] = timeline.catch_up_proposals(state) if context["can_run"] else []
-        context["facilitator_tips"] = (
-            session.script.method.tips.filter(audience=TipAudience.FACILITATOR) if session.script_id else []
-        )
-    context.update(harvest_context(session, state, view, request.user))
-    return context
-
-
-@require_GET
-def live_poll(request, pk):
-    """Answer 204 while the session is unchanged; otherwise the live partials to swap.
-
-    The unchanged case is the hot path (every client, every 2 s): for the facilitator and the
-    secretary, who poll all session long, one query without joins reads the version and
-    decides access. Researchers and admins watching go through the full access check.
-    """
-    view = request.GET.get("view", "regie")
-    if view not in LIVE_VIEWS:
-        view = "regie"
-    row = Session.objects.filter(pk=pk).order_by().values_list("version", "facilitator_id", "secretary_id").first()
-    if row is None:
-        raise Http404
-    version, facilitator_id, secretary_id = row
-    session = None
-    if request.user.pk not in (facilitator_id, secretary_id):
-        session = get_session_for(request.user, pk)  # 403 for everyone else
-    if str(version) == request.GET.get("v"):
-        return HttpResponse(status=204)
-    session = session or get_session_for(request.user, pk)
-    return render(request, f"{LIVE_VIEWS[view]}#live", live_context(request, session, view))
-
-
-@require_POST
-def transition(request, pk, action):
-    session = get_session_for(request.user, pk, need="run")
-    move = timeline.TRANSITIONS.get(action)
-    if move is None:
-        return HttpResponse(status=404)
-    return _apply(request, session, lambda: move(session.pk, _version(request), by=request.user))
-
-
-@require_POST
-def catch_up(request, pk):
-    session = get_session_for(request.user, pk, need="run")
-    kind = request.POST.get("kind", "")
-    return _apply(request, session, lambda: timeline.accept_catch_up(session.pk, _version(request), kind, by=request.user))
-
-
-def _apply(request, session, change):
-    status = 200
-    try:
-        change()
-    except timeline.StaleVersion:
-        status = 409
-        messages.warning(
-            request,
-            _("Someone else changed the session first (another tab or device). Nothing was done twice; you now see the current state."),
-        )
-    except timeline.TransitionRefused as refused:
-        status = 409
-        messages.warning(request, str(refused))
-    if not request.htmx:
-        return redirect("sessies:run", pk=session.pk)
-    session.refresh_from_db()
-    return render(request, "sessies/regie.html#live", live_context(request, session, "regie"), status=status)

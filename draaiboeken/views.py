@@ -1,0 +1,58 @@
+"""The script library's pages: scripts with their handout PDF, and the work-form library."""
+
+from django.shortcuts import get_object_or_404, render
+
+from draaiboeken.forms import WorkFormFilter
+from draaiboeken.models import LemniscatePhase, WorkFormTool
+from draaiboeken.scripts import (
+    questions_by_perspective,
+    script_for_display,
+    scripts_with_minutes,
+    timeline,
+    tips_by_audience,
+)
+from gesprekstafels.lib.pdf import pdf_response
+
+
+def library(request):
+    scripts = list(scripts_with_minutes())
+    groups = {}
+    for script in scripts:
+        groups.setdefault(script.phase, []).append(script)
+    return render(request, "draaiboeken/library.html", {"groups": list(groups.items())})
+
+
+def _script_context(slug):
+    script = get_object_or_404(script_for_display(), slug=slug)
+    entries = timeline(script)
+    return {
+        "script": script,
+        "timeline": entries,
+        "total_minutes": sum(entry.block.minutes for entry in entries),
+        "perspectives": questions_by_perspective(entries),
+        "tip_groups": tips_by_audience(script.method),
+    }
+
+
+def script_detail(request, slug):
+    return render(request, "draaiboeken/script.html", _script_context(slug))
+
+
+def script_pdf(request, slug):
+    return pdf_response("draaiboeken/script.html", _script_context(slug), request, f"draaiboek-{slug}.pdf")
+
+
+def workform_list(request):
+    form = WorkFormFilter(request.GET or None)
+    tools = form.filter(WorkFormTool.objects.select_related("category").prefetch_related("audiences"))
+    template = "draaiboeken/workforms.html"
+    if request.htmx:
+        template += "#results"
+    context = {"form": form, "tools": tools, "phases": LemniscatePhase.objects.all(), "filtered": bool(request.GET)}
+    return render(request, template, context)
+
+
+def workform_detail(request, pk):
+    tool = get_object_or_404(WorkFormTool.objects.select_related("category").prefetch_related("audiences"), pk=pk)
+    scripts = {block.script for block in tool.blocks.select_related("script")}
+    return render(request, "draaiboeken/workform.html", {"tool": tool, "scripts": sorted(scripts, key=str)})

@@ -1,0 +1,63 @@
+"""What each live screen shows: the run view, the secretary's notes and the projector.
+
+One context builder per session and screen serves the page, its poll and the answers to
+changes, so a page and its fragments always agree.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from draaiboeken.models import TipAudience
+from sessies import timeline
+from sessies.harvest import notes_by_block
+from sessies.models import Note
+
+RECENT_NOTES_IN_RUN_VIEW = 12
+
+
+class Screen(models.TextChoices):
+    RUN = "run", _("Run view")
+    NOTES = "notes", _("Notes")
+    PROJECTOR = "projector", _("Projector")
+
+    @property
+    def template(self):
+        return f"sessies/{self.value}.html"
+
+
+def screen_context(session, screen, *, user):
+    """The live state and the harvest that `screen` shows to `user`."""
+    blocks = list(session.blocks.prefetch_related("questions", "work_forms"))
+    state = timeline.live_state(session, blocks)
+    context = {
+        "session": session,
+        "state": state,
+        "view": screen,
+        "poll_interval": settings.LIVE_POLL_INTERVAL_MS,
+        "can_run": session.can_run(user),
+        "can_write": session.can_write_notes(user),
+    }
+    if screen == Screen.RUN:
+        context["proposals"] = timeline.catch_up_proposals(state) if context["can_run"] else []
+        context["facilitator_tips"] = (
+            session.script.method.tips.filter(audience=TipAudience.FACILITATOR) if session.script_id else []
+        )
+    context.update(_harvest(session, state, screen))
+    return context
+
+
+def _harvest(session, state, screen):
+    notes = Note.objects.alive().filter(session=session).select_related("author", "question")
+    if screen == Screen.NOTES:
+        all_notes = list(notes.order_by("created_at", "pk"))
+        return {
+            "note_groups": notes_by_block(state.blocks, all_notes),
+            "key_notes": [n for n in all_notes if n.is_key],
+            "note_count": len(all_notes),
+            "agreements": session.agreements.select_related("block"),
+        }
+    key_notes = list(notes.filter(is_key=True).order_by("block__order", "created_at"))
+    if screen == Screen.RUN:
+        return {"recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]), "key_notes": key_notes}
+    return {"key_notes": key_notes}

@@ -1,0 +1,96 @@
+"""The live screens (run view, projector), their poll, and the facilitator's moves."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gesprekstafels.lib.http import posted_int
+from sessies import timeline
+from sessies.access import get_session_for
+from sessies.models import Session
+from sessies.screens import Screen, screen_context
+
+# The URL slugs of the facilitator's moves (Dutch, as all paths are).
+MOVES = {
+    "start": timeline.start,
+    "pauzeer": timeline.pause,
+    "hervat": timeline.resume,
+    "volgende": timeline.advance_to_next_block,
+    "vorige": timeline.go_back_to_previous_block,
+    "verleng": timeline.extend_current_block,
+    "afronden": timeline.finish,
+}
+
+
+def run_view(request, pk):
+    session = get_session_for(request.user, pk)
+    return render(request, Screen.RUN.template, screen_context(session, Screen.RUN, user=request.user))
+
+
+def projector_view(request, pk):
+    session = get_session_for(request.user, pk)
+    return render(request, Screen.PROJECTOR.template, screen_context(session, Screen.PROJECTOR, user=request.user))
+
+
+@require_GET
+def live_poll(request, pk):
+    """Answer 204 while the session is unchanged; otherwise the live partials to swap.
+
+    The unchanged case is the hot path (every client, every 2 s): for the facilitator and the
+    secretary, who poll all session long, one query without joins reads the version and
+    decides access. Researchers and admins watching go through the full access check.
+    """
+    screen = Screen(request.GET["view"]) if request.GET.get("view") in Screen.values else Screen.RUN
+    row = Session.objects.filter(pk=pk).order_by().values_list("version", "facilitator_id", "secretary_id").first()
+    if row is None:
+        raise Http404
+    version, facilitator_id, secretary_id = row
+    session = None
+    if request.user.pk not in (facilitator_id, secretary_id):
+        session = get_session_for(request.user, pk)  # refused for everyone else
+    if str(version) == request.GET.get("v"):
+        return HttpResponse(status=204)
+    session = session or get_session_for(request.user, pk)
+    return render(request, f"{screen.template}#live", screen_context(session, screen, user=request.user))
+
+
+@require_POST
+def transition(request, pk, action):
+    session = get_session_for(request.user, pk, need="run")
+    move = MOVES.get(action)
+    if move is None:
+        raise Http404
+    return _apply(request, session, lambda: move(session.pk, posted_int(request, "version"), by=request.user))
+
+
+@require_POST
+def catch_up(request, pk):
+    session = get_session_for(request.user, pk, need="run")
+    kind = request.POST.get("kind", "")
+    return _apply(
+        request, session, lambda: timeline.accept_catch_up(session.pk, posted_int(request, "version"), kind, by=request.user)
+    )
+
+
+def _apply(request, session, change):
+    status = 200
+    try:
+        change()
+    except timeline.StaleVersion:
+        status = 409
+        messages.warning(
+            request,
+            _(
+                "Someone else changed the session first (another tab or device). Nothing was done twice; "
+                "you now see the current state."
+            ),
+        )
+    except timeline.TransitionRefused as refused:
+        status = 409
+        messages.warning(request, str(refused))
+    if not request.htmx:
+        return redirect("sessions:run", pk=session.pk)
+    session.refresh_from_db()
+    return render(request, f"{Screen.RUN.template}#live", screen_context(session, Screen.RUN, user=request.user), status=status)
