@@ -1,13 +1,17 @@
 """The script library: conversation methods, their timed scripts, questions, tips and roles."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kader.models import AttentionPoint, Phase
+
+# No block of a conversation runs longer than a working day; the bound also keeps every
+# sum of minutes far inside the database's small integers.
+MAX_BLOCK_MINUTES = 480
 
 
 class Method(models.Model):
@@ -169,7 +173,9 @@ class Block(BlockTextLines, models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
-    minutes = models.PositiveSmallIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(MAX_BLOCK_MINUTES)]
+    )
     min_minutes = models.PositiveSmallIntegerField(
         _("minimum minutes"),
         null=True,

@@ -2,17 +2,29 @@
 
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from draaiboeken.models import Block, BlockTextLines, Perspective, Script, WorkForm, WorkFormTool
+from draaiboeken.models import MAX_BLOCK_MINUTES, Block, BlockTextLines, Perspective, Script, WorkForm, WorkFormTool
 from kader.models import ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
+# Sessions are planned within this range of years: every page can compute their times, and
+# a typo such as year 1 or 9999 is refused with a message instead of stored.
+SESSION_YEARS = (2000, 2099)
+
+
+def validate_session_moment(value):
+    first, last = SESSION_YEARS
+    if not first <= value.year <= last:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s.") % {"first": first, "last": last}, code="out_of_range"
+        )
 
 
 class SessionState(models.TextChoices):
@@ -42,7 +54,7 @@ class Session(models.Model):
     script_title = models.CharField(_("script"), max_length=300)
     phase_number = models.PositiveSmallIntegerField(_("phase"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=300)
-    starts_at = models.DateTimeField(_("date and time"))
+    starts_at = models.DateTimeField(_("date and time"), validators=[validate_session_moment])
     place = models.CharField(_("place"), max_length=300, blank=True)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions",
@@ -133,7 +145,9 @@ class SessionBlock(BlockTextLines, models.Model):
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
     original_minutes = models.PositiveSmallIntegerField(_("script minutes"))
-    minutes = models.PositiveSmallIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(MAX_BLOCK_MINUTES)]
+    )
     min_minutes = models.PositiveSmallIntegerField(_("minimum minutes"))
     work_form = models.CharField(_("work form"), max_length=20, choices=WorkForm, default=WorkForm.PLENARY)
     instructions = models.TextField(_("instructions"), blank=True)
@@ -252,12 +266,20 @@ class Note(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     in_report = models.BooleanField(_("in report"), default=True)
     report_order = models.PositiveIntegerField(_("order in report"), default=0)
-    client_token = models.CharField(max_length=64, blank=True, db_index=True)
+    # Set by the browser per typed note; a retry with the same token is the same note.
+    client_token = models.CharField(max_length=64, blank=True)
 
     objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "block__order", "report_order", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "client_token"],
+                condition=~models.Q(client_token=""),
+                name="note_client_token_unique_per_session",
+            )
+        ]
         verbose_name = _("note")
         verbose_name_plural = _("notes")
 
@@ -311,6 +333,7 @@ class Report(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "wachtrij", _("queued")
+    SENDING = "bezig", _("sending")
     SENT = "verzonden", _("sent")
     FAILED = "mislukt", _("failed")
 
@@ -326,6 +349,10 @@ class Delivery(models.Model):
     pdf_sha256 = models.CharField(_("PDF hash"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # When a worker claimed it for sending; a claim older than the send timeout is reclaimed.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # Not retried before this moment (backoff after a failure).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
