@@ -8,7 +8,7 @@ PORT ?= 8000
 # Order matters: the framework before the scripts that link to it, work forms before blocks.
 FIXTURES := fixtures/kader.json fixtures/werkvormen.json fixtures/draaiboeken.json fixtures/waarderend.json fixtures/samenleergesprek.json
 
-.PHONY: run test test-fast check-python install browser messages clean
+.PHONY: run test test-fast lint check-python install browser messages clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -29,9 +29,14 @@ db.sqlite3: $(STAMP) $(FIXTURES)
 	$(PY) manage.py loaddata $(FIXTURES)
 	@touch db.sqlite3
 
+# The mail worker (django-tasks-db) runs beside the development server, in a process group of its
+# own so that stopping the server (Ctrl-C) also stops the worker and its autoreloader.
 run: install db.sqlite3
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py retry_deliveries --stuck
+	setsid $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM -- -$$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium drives the browser tests; Playwright's own browser download is not used.
@@ -40,7 +45,14 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# The cheap gates (about two seconds together): lint, formatting, and no model change without its
+# migration. An in-memory database, so the check never leaves an empty db.sqlite3 behind for `make run`.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
+
+test: install browser lint
 	$(PY) -m pytest
 
 test-fast: install

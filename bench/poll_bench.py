@@ -3,6 +3,7 @@
 Usage (after `make install`; needs Debian's wrk: `apt-get install -y wrk`):
 
     .venv/bin/python bench/poll_bench.py [--seconds 10] [--connections 20] [--workers 2] [--database-url URL]
+                                         [--session-engine django.contrib.sessions.backends.signed_cookies]
 
 It builds a database in a temporary folder (or uses --database-url), plans a session from
 Gesprekstafel 1 with 200 notes, starts gunicorn on 127.0.0.1, and runs wrk against
@@ -35,13 +36,15 @@ def free_port():
 
 def prepare(env):
     """Migrate, load fixtures, create a running session; return (session id, version, cookie)."""
-    code = """
+    code = (
+        f"FIXTURES = {FIXTURES!r}\n"
+        + """
 import django; django.setup()
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 call_command("migrate", verbosity=0)
-call_command("loaddata", *%r, verbosity=0)
+call_command("loaddata", *FIXTURES, verbosity=0)
 from django.contrib.auth.models import Group, User
 from draaiboeken.models import Script
 from kader.models import Phase, ResearchProject
@@ -61,7 +64,8 @@ session.refresh_from_db()
 client = Client()
 client.force_login(user)
 print("RESULT", session.pk, session.version, client.cookies["sessionid"].value)
-""" % (FIXTURES,)
+"""
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     _, pk, version, cookie = next(line for line in out.stdout.splitlines() if line.startswith("RESULT")).split()
     return pk, version, cookie
@@ -70,7 +74,9 @@ print("RESULT", session.pk, session.version, client.cookies["sessionid"].value)
 def wrk(url, cookie, seconds, connections):
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Cookie: sessionid={cookie}", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -83,6 +89,7 @@ def main():
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--session-engine", default="", help="instead of the settings' SESSION_ENGINE")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -98,14 +105,24 @@ def main():
         "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "PYTHONPATH": str(ROOT),
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "BENCH_SESSION_ENGINE": args.session_engine,
     }
     (workdir / "static").mkdir()
     pk, version, cookie = prepare(env)
     port = free_port()
     gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "gesprekstafels.wsgi", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "gesprekstafels.wsgi",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -117,13 +134,18 @@ def main():
         base = f"http://127.0.0.1:{port}"
         plain_rps, plain_errors = wrk(f"{base}/bench/plain/", cookie, args.seconds, args.connections)
         signed_rps, signed_errors = wrk(f"{base}/bench/signed-in/", cookie, args.seconds, args.connections)
-        poll_rps, poll_errors = wrk(f"{base}/sessies/{pk}/stand/?view=run&v={version}", cookie, args.seconds, args.connections)
+        poll_rps, poll_errors = wrk(
+            f"{base}/sessies/{pk}/stand/?view=run&v={version}", cookie, args.seconds, args.connections
+        )
     finally:
         gunicorn.terminate()
         gunicorn.wait()
         shutil.rmtree(workdir, ignore_errors=True)
     database = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
-    print(f"gunicorn {args.workers} workers, wrk 2 threads × {args.connections} connections × {args.seconds} s, {database}")
+    engine = (args.session_engine or "settings' SESSION_ENGINE").rsplit(".", 1)[-1]
+    print(
+        f"gunicorn {args.workers} workers, wrk 2 threads × {args.connections} connections × {args.seconds} s, {database}, sessions: {engine}"
+    )
     print(f"plain Django view      : {plain_rps:8.0f} requests/s  (non-2xx: {plain_errors})")
     print(f"signed-in Django view  : {signed_rps:8.0f} requests/s  (non-2xx: {signed_errors})")
     print(f"unchanged poll (204)   : {poll_rps:8.0f} requests/s  (non-2xx: {poll_errors})")

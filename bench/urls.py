@@ -14,4 +14,8 @@ def signed_in(request):
     return HttpResponse(request.user.username)
 
 
-urlpatterns = [path("bench/plain/", plain), path("bench/signed-in/", signed_in), path("", include("gesprekstafels.urls"))]
+urlpatterns = [
+    path("bench/plain/", plain),
+    path("bench/signed-in/", signed_in),
+    path("", include("gesprekstafels.urls")),
+]

@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from draaiboeken.scripts import with_total_minutes
 from draaiboeken.models import (
     Audience,
     Block,
@@ -15,7 +14,7 @@ from draaiboeken.models import (
     WorkFormCategory,
     WorkFormTool,
 )
-from draaiboeken.scripts import duplicate_script
+from draaiboeken.scripts import duplicate_script, with_total_minutes
 
 
 class RoleInline(admin.TabularInline):
@@ -81,7 +80,9 @@ class QuestionInline(admin.StackedInline):
         if db_field.name == "parent":
             # Only central questions of the block being edited can hold help questions.
             block_id = request.resolver_match.kwargs.get("object_id")
-            field.queryset = Question.objects.filter(block_id=block_id, parent=None) if block_id else Question.objects.none()
+            field.queryset = (
+                Question.objects.filter(block_id=block_id, parent=None) if block_id else Question.objects.none()
+            )
         return field
 
 

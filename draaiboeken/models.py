@@ -1,5 +1,7 @@
 """The script library: conversation methods, their timed scripts, questions, tips and roles."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -34,9 +36,7 @@ class Method(models.Model):
 
 
 class Role(models.Model):
-    method = models.ForeignKey(
-        Method, on_delete=models.CASCADE, related_name="roles", verbose_name=_("method")
-    )
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="roles", verbose_name=_("method"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -56,9 +56,7 @@ class TipAudience(models.TextChoices):
 
 
 class Tip(models.Model):
-    method = models.ForeignKey(
-        Method, on_delete=models.CASCADE, related_name="tips", verbose_name=_("method")
-    )
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="tips", verbose_name=_("method"))
     audience = models.CharField(_("audience"), max_length=20, choices=TipAudience)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
@@ -81,9 +79,7 @@ class ScriptKind(models.TextChoices):
 class Script(models.Model):
     """A timed script (draaiboek). Its duration is the sum of its blocks' minutes."""
 
-    method = models.ForeignKey(
-        Method, on_delete=models.PROTECT, related_name="scripts", verbose_name=_("method")
-    )
+    method = models.ForeignKey(Method, on_delete=models.PROTECT, related_name="scripts", verbose_name=_("method"))
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     phase = models.ForeignKey(
@@ -111,9 +107,7 @@ class Script(models.Model):
     variant_label = models.CharField(_("variant"), max_length=200, blank=True)
     min_participants = models.PositiveSmallIntegerField(_("minimum participants"), null=True, blank=True)
     max_participants = models.PositiveSmallIntegerField(_("maximum participants"), null=True, blank=True)
-    repeatable = models.BooleanField(
-        _("may be held several times"), default=False
-    )
+    repeatable = models.BooleanField(_("may be held several times"), default=False)
 
     class Meta:
         ordering = ["phase__number", "order", "title"]
@@ -135,11 +129,7 @@ class Script(models.Model):
         return self.blocks.aggregate(total=Sum("minutes"))["total"] or 0
 
     def clean(self):
-        if (
-            self.min_participants
-            and self.max_participants
-            and self.min_participants > self.max_participants
-        ):
+        if self.min_participants and self.max_participants and self.min_participants > self.max_participants:
             raise ValidationError(_("The minimum number of participants exceeds the maximum."))
 
 
@@ -167,9 +157,7 @@ class BlockTextLines:
 
 
 class Block(BlockTextLines, models.Model):
-    script = models.ForeignKey(
-        Script, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("script")
-    )
+    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("script"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
@@ -222,9 +210,7 @@ class Perspective(models.TextChoices):
 class Question(models.Model):
     """A central question of a block, or a help question (hulpvraag) under one."""
 
-    block = models.ForeignKey(
-        Block, on_delete=models.CASCADE, related_name="questions", verbose_name=_("block")
-    )
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="questions", verbose_name=_("block"))
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -237,9 +223,7 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
     perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective, blank=True)
-    guidance = models.TextField(
-        _("guidance"), blank=True, help_text=_("How the question is introduced or worked on.")
-    )
+    guidance = models.TextField(_("guidance"), blank=True, help_text=_("How the question is introduced or worked on."))
     attention_points = models.ManyToManyField(
         AttentionPoint, blank=True, related_name="questions", verbose_name=_("attention points")
     )
@@ -262,6 +246,34 @@ class Question(models.Model):
         if self.parent_id and self.pk and self.help_questions.exists():
             # Its own help questions would sit two levels deep, shown nowhere.
             raise ValidationError({"parent": _("A question with help questions cannot become a help question.")})
+
+
+@dataclass
+class QuestionSplit:
+    """A block's questions split into central and help questions, each in the given order."""
+
+    central: list
+    help: list
+
+    def help_for(self, question):
+        """The help questions under this central question."""
+        return [help_question for help_question in self.help if help_question.parent_id == question.pk]
+
+    def __iter__(self):
+        """(central question, its help questions) pairs, for pages that show them nested."""
+        return ((question, self.help_for(question)) for question in self.central)
+
+
+def split_questions(questions):
+    """Split questions into central and help questions: the one place that tells them apart.
+
+    Works for script questions and their session copies alike (anything with `pk` and `parent_id`).
+    """
+    questions = list(questions)
+    return QuestionSplit(
+        central=[question for question in questions if not question.parent_id],
+        help=[question for question in questions if question.parent_id],
+    )
 
 
 class LemniscatePhase(models.Model):

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from draaiboeken.models import Block, Perspective, Question, Script, TipAudience
+from draaiboeken.models import Block, Perspective, Question, Script, TipAudience, split_questions
 
 
 def with_total_minutes(scripts):
@@ -28,10 +28,11 @@ def scripts_with_minutes():
 def script_for_display():
     """A script with everything its page shows, in a fixed number of queries."""
     questions = Question.objects.prefetch_related("attention_points__phase").order_by("order", "pk")
-    blocks = Block.objects.prefetch_related(Prefetch("questions", queryset=questions), "work_forms").order_by("order", "pk")
-    return (
-        Script.objects.select_related("phase", "method")
-        .prefetch_related(Prefetch("blocks", queryset=blocks), "method__roles", "method__tips")
+    blocks = Block.objects.prefetch_related(Prefetch("questions", queryset=questions), "work_forms").order_by(
+        "order", "pk"
+    )
+    return Script.objects.select_related("phase", "method").prefetch_related(
+        Prefetch("blocks", queryset=blocks), "method__roles", "method__tips"
     )
 
 
@@ -46,15 +47,10 @@ def timeline(script):
     """The script's blocks with their planned start (minutes from 0:00) and their questions."""
     entries, start = [], 0
     for block in script.blocks.all():
-        questions = list(block.questions.all())
-        children = {}
-        for question in questions:
-            if question.parent_id:
-                children.setdefault(question.parent_id, []).append(question)
-        central = [q for q in questions if not q.parent_id]
-        for question in central:
-            question.children = children.get(question.pk, [])
-        entries.append(TimelineEntry(block, start, central))
+        questions = split_questions(block.questions.all())
+        for question, help_questions in questions:
+            question.children = help_questions
+        entries.append(TimelineEntry(block, start, questions.central))
         start += block.minutes
     return entries
 
@@ -72,10 +68,7 @@ def questions_by_perspective(entries):
 
 def tips_by_audience(method):
     tips = list(method.tips.all())
-    return [
-        (audience.label, [tip for tip in tips if tip.audience == audience])
-        for audience in TipAudience
-    ]
+    return [(audience.label, [tip for tip in tips if tip.audience == audience]) for audience in TipAudience]
 
 
 # Changing
@@ -101,7 +94,8 @@ def duplicate_script(script):
         block_map[old_pk] = block
     question_map = {}
     # Central questions first so help questions can point at their copies.
-    for question in sorted(questions, key=lambda q: q.parent_id is not None):
+    split = split_questions(questions)
+    for question in split.central + split.help:
         points = list(question.attention_points.all())
         old_pk = question.pk
         question.pk = None

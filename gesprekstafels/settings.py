@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks_db",
     "kader",
     "draaiboeken",
     "sessies",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, from SECURE_CSP below.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gesprekstafels.lib.middleware.ChosenLanguageMiddleware",
@@ -56,7 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user; login, static files and i18n switch are exempt.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # htmx requests without a login get 401 instead of a redirect (see the class).
+    "gesprekstafels.lib.middleware.HtmxLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -83,6 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kader.context_processors.access",
+                "sessies.context_processors.access",
             ],
             # App-neutral tags live with the project's helpers, not in one of the apps.
             "libraries": {"timing": "gesprekstafels.lib.templatetags.timing"},
@@ -105,9 +112,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Signed-cookie sessions keep the application servers stateless and spare the live poll,
-# which every client sends every 2 s, a session-table query.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live in the database, so logging out (or "log out everywhere") ends them on the
+# server: a copied cookie stops working. Not cached_db: with the default per-process cache a
+# logout would leave the session cached in the other gunicorn workers. The price is one
+# primary-key query per request, the live poll included (bench/poll_bench.py measures it).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -119,6 +128,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The client's address for throttling. Behind N proxies that each append to X-Forwarded-For,
+# the client is the N-th entry from the right; entries further left come from the client and
+# are not trusted. With 0 (no proxy) only REMOTE_ADDR counts and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+# django-ipware counts the proxies listed in the header, which leaves out the last one (that
+# is REMOTE_ADDR); not strict, so extra entries the client sent on the left are skipped.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+IPWARE_STRICT = False
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -168,8 +186,10 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-# Background work (report mail) through django.tasks; immediate unless configured otherwise.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (report mail) through django.tasks, stored in the database and run by
+# `manage.py db_worker` (django-tasks-db), so no request waits for or is killed during an SMTP
+# conversation.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # How often the live views poll the session state, in milliseconds.
 LIVE_POLL_INTERVAL_MS = int(os.environ.get("LIVE_POLL_INTERVAL_MS", "2000"))
@@ -183,6 +203,18 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy: scripts, styles, fonts and requests only from this site; no inline
+# script, handler or style attribute anywhere (the JS lives in static/js, htmx's indicator CSS
+# in static/css). Images also from data: URIs, which Bootstrap's CSS uses for its icons.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

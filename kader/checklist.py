@@ -1,11 +1,9 @@
-"""Reading a project's checklist: rows per attention point and progress per phase."""
+"""A project's checklist: its rows per attention point, saving one row, and progress per phase."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 
-from kader.forms import ChecklistEntryForm
 from kader.models import (
     AttentionPoint,
     ChecklistEntry,
@@ -22,43 +20,27 @@ DONE_STATUSES = [ChecklistStatus.SECURED, ChecklistStatus.NOT_APPLICABLE]
 class ChecklistRow:
     point: AttentionPoint
     entry: ChecklistEntry
-    form: ChecklistEntryForm | None = None
+    # Someone else's entry that got in first, shown beside the user's own text.
     conflict: ChecklistEntry | None = None
     saved: bool = False
-
-    def __post_init__(self):
-        if self.form is None:
-            self.form = ChecklistEntryForm.for_entry(self.entry, self.point)
+    # The edit form; the view attaches it, the domain never builds one.
+    form: object = None
 
 
-def save_row(row, data, *, by):
-    """Save the posted status and note on a row; returns the HTTP status to answer with.
+def save_row(row, *, status, note, expected_version, by):
+    """Save a new status and note on the row's entry; returns the row, marked saved.
 
-    200 saved; 409 someone else saved first (their version in `row.conflict`, the user's
-    text kept in the form, ready to be saved again knowingly); 422 invalid input.
+    Raises StaleChecklistEntry when someone else saved after `expected_version`: the row then
+    shows their entry (in `entry` and `conflict`) so the user can save again knowingly.
+    Raises ValidationError, per field, for a status outside the list or a note that is too long.
     """
-    prefix = f"p{row.point.pk}"
-    row.form = form = ChecklistEntryForm(data, prefix=prefix)
-    if not form.is_valid():
-        return 422
     try:
-        row.entry = row.entry.mark(
-            form.cleaned_data["status"], form.cleaned_data["note"],
-            by=by, expected_version=form.cleaned_data["version"],
-        )
+        row.entry = row.entry.mark(status, note, by=by, expected_version=expected_version)
     except StaleChecklistEntry as stale:
         row.entry = row.conflict = stale.current
-        data = data.copy()
-        data[f"{prefix}-version"] = stale.current.version
-        row.form = ChecklistEntryForm(data, prefix=prefix)
-        return 409
-    except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field, errors)
-        return 422
+        raise
     row.saved = True
-    row.form = ChecklistEntryForm.for_entry(row.entry, row.point)
-    return 200
+    return row
 
 
 def phases_with_points():

@@ -48,9 +48,7 @@ class Phase(models.Model):
 
 
 class AttentionPoint(models.Model):
-    phase = models.ForeignKey(
-        Phase, on_delete=models.CASCADE, related_name="attention_points", verbose_name=_("phase")
-    )
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="attention_points", verbose_name=_("phase"))
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(
@@ -59,9 +57,7 @@ class AttentionPoint(models.Model):
 
     class Meta:
         ordering = ["phase__number", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["phase", "number"], name="unique_point_per_phase")
-        ]
+        constraints = [models.UniqueConstraint(fields=["phase", "number"], name="unique_point_per_phase")]
         verbose_name = _("attention point")
         verbose_name_plural = _("attention points")
 
@@ -174,12 +170,8 @@ class ChecklistEntry(models.Model):
         related_name="checklist_entries",
         verbose_name=_("attention point"),
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=ChecklistStatus, default=ChecklistStatus.OPEN
-    )
-    note = models.TextField(
-        _("note"), blank=True, validators=[MaxLengthValidator(CHECKLIST_NOTE_MAX_LENGTH)]
-    )
+    status = models.CharField(_("status"), max_length=20, choices=ChecklistStatus, default=ChecklistStatus.OPEN)
+    note = models.TextField(_("note"), blank=True, validators=[MaxLengthValidator(CHECKLIST_NOTE_MAX_LENGTH)])
     version = models.PositiveIntegerField(_("version"), default=0)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -193,16 +185,18 @@ class ChecklistEntry(models.Model):
 
     class Meta:
         ordering = ["attention_point__phase__number", "attention_point__number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "attention_point"], name="unique_entry_per_point"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "attention_point"], name="unique_entry_per_point")]
         verbose_name = _("checklist entry")
         verbose_name_plural = _("checklist entries")
 
     def __str__(self):
         return f"{self.project} – {self.attention_point.code}"
+
+    @property
+    def changed_by_name(self):
+        """Who saved it last, for display; empty when nobody did or the account is gone."""
+        user = self.changed_by
+        return (user.get_full_name() or user.username) if user else ""
 
     def mark(self, status, note, *, by, expected_version):
         """Save a new status and note, refusing when someone else saved in between.

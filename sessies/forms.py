@@ -2,14 +2,26 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from draaiboeken.models import Script
+from draaiboeken.models import MAX_BLOCK_MINUTES, Script
+from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
 from kader.models import ResearchProject
 from sessies import roles
-from sessies.models import NOTE_MAX_LENGTH, Agreement, NoteTag, Participant, Report, Session, SessionBlock
+from sessies.models import (
+    NOTE_MAX_LENGTH,
+    SESSION_YEARS,
+    Agreement,
+    Delivery,
+    NoteTag,
+    Participant,
+    Report,
+    Session,
+    SessionBlock,
+)
+from sessies.reports import unique_recipients
 
 
 def users_in(group_name):
@@ -28,7 +40,16 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
         fields = ["project", "script", "title", "starts_at", "place", "facilitator", "secretary"]
-        widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={
+                    "type": "datetime-local",
+                    "min": f"{SESSION_YEARS[0]}-01-01T00:00",
+                    "max": f"{SESSION_YEARS[1]}-12-31T23:59",
+                },
+                format="%Y-%m-%dT%H:%M",
+            )
+        }
         help_texts = {"title": _("Leave empty to use the script's title.")}
 
     def __init__(self, *args, user, **kwargs):
@@ -45,7 +66,9 @@ class SessionForm(forms.ModelForm):
         if isinstance(project, ResearchProject):
             # The script of the project's phase comes first.
             scripts = scripts.annotate(
-                first=Case(When(phase=project.current_phase_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+                first=Case(
+                    When(phase=project.current_phase_id, then=Value(0)), default=Value(1), output_field=IntegerField()
+                )
             ).order_by("first", "phase__number", "order", "title")
         self.fields["script"].queryset = scripts
         self.helper = FormHelper()
@@ -65,8 +88,47 @@ class ParticipantForm(forms.ModelForm):
         error_messages = {"email": {"invalid": _("Enter a valid e-mail address, for example naam@organisatie.nl.")}}
 
 
+class OwnRowsFormSetMixin:
+    """Refuse rows that are not the formset's own instead of skipping them in silence.
+
+    Django treats a posted row whose id is not among the formset's objects (another session's
+    row, one removed meanwhile, a tampered count) as new and then leaves it out of the save,
+    so the page would say "saved" over a change that was never made.
+    """
+
+    def clean(self):
+        super().clean()
+        pk_name = self.model._meta.pk.name
+        foreign = any(form.instance.pk is None for form in self.initial_forms) or any(
+            getattr(form, "cleaned_data", {}).get(pk_name) is not None for form in self.extra_forms
+        )
+        if foreign:
+            raise ValidationError(
+                _(
+                    "A row on this page belongs to another session or was removed meanwhile. Nothing was saved; "
+                    "reload the page and enter your changes again."
+                ),
+                code="foreign_row",
+            )
+
+
+class ParticipantBaseFormSet(OwnRowsFormSetMixin, forms.BaseInlineFormSet):
+    pass
+
+
+# A conversation table seats a handful of people; the bound keeps a forged row count cheap.
+MAX_PARTICIPANTS = 100
+
 ParticipantFormSet = forms.inlineformset_factory(
-    Session, Participant, form=ParticipantForm, extra=3, can_delete=True
+    Session,
+    Participant,
+    form=ParticipantForm,
+    formset=ParticipantBaseFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_PARTICIPANTS,
+    validate_max=True,
+    absolute_max=MAX_PARTICIPANTS,
 )
 
 
@@ -75,13 +137,44 @@ class BlockAdjustForm(forms.ModelForm):
         model = SessionBlock
         fields = ["order", "minutes", "skipped"]
         widgets = {
-            "order": forms.NumberInput(attrs={"min": 1, "class": "form-control form-control-sm", "style": "width:5em"}),
-            "minutes": forms.NumberInput(attrs={"min": 1, "class": "form-control form-control-sm", "style": "width:6em"}),
+            "order": forms.NumberInput(attrs={"min": 1, "class": "form-control form-control-sm input-order"}),
+            "minutes": forms.NumberInput(attrs={"min": 1, "class": "form-control form-control-sm input-minutes"}),
         }
-        error_messages = {"minutes": {"min_value": _("A block needs at least 1 minute.")}}
+        error_messages = {
+            "minutes": {
+                "min_value": _("A block needs at least 1 minute."),
+                "max_value": _("A block can take at most %(limit_value)s minutes."),
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Bounded here too, so the form refuses a number before the database column would.
+        for name, top in (("order", MAX_SESSION_BLOCKS), ("minutes", MAX_BLOCK_MINUTES)):
+            field = self.fields[name]
+            field.min_value, field.max_value = 1, top
+            bounds = (MinValueValidator, MaxValueValidator)
+            field.validators = [v for v in field.validators if not isinstance(v, bounds)]
+            field.validators += [MinValueValidator(1), MaxValueValidator(top)]
+            field.widget.attrs.update(min=1, max=top)
 
 
-BlockAdjustFormSet = forms.modelformset_factory(SessionBlock, form=BlockAdjustForm, extra=0)
+class BlockAdjustBaseFormSet(OwnRowsFormSetMixin, forms.BaseModelFormSet):
+    pass
+
+
+# More blocks than any script has; the bound keeps a forged row count cheap.
+MAX_SESSION_BLOCKS = 100
+
+BlockAdjustFormSet = forms.modelformset_factory(
+    SessionBlock,
+    form=BlockAdjustForm,
+    formset=BlockAdjustBaseFormSet,
+    extra=0,
+    max_num=MAX_SESSION_BLOCKS,
+    validate_max=True,
+    absolute_max=MAX_SESSION_BLOCKS,
+)
 
 
 class NoteForm(forms.Form):
@@ -91,13 +184,27 @@ class NoteForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": _("A note can be at most %(limit_value)d characters (this one has %(show_value)d). Your text is kept; shorten it or split it."),
+            "max_length": _(
+                "A note can be at most %(limit_value)d characters (this one has %(show_value)d). Your text is kept; shorten it or split it."
+            ),
             "required": _("An empty note is not saved."),
         },
     )
-    tag = forms.ChoiceField(label=_("Tag"), choices=NoteTag.choices, initial=NoteTag.HARVEST)
-    block = forms.IntegerField(widget=forms.HiddenInput)
-    question = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    tag = forms.ChoiceField(
+        label=_("Tag"),
+        choices=NoteTag.choices,
+        initial=NoteTag.HARVEST,
+        error_messages={"invalid_choice": _("Choose one of the listed tags.")},
+    )
+    block = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(("required", "invalid"), _("Choose a block of this session.")),
+    )
+    question = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("That question does not belong to the chosen block.")},
+    )
     client_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_text(self):
@@ -110,8 +217,14 @@ class NoteForm(forms.Form):
 class NoteEditForm(forms.Form):
     text = NoteForm.base_fields["text"]
     tag = NoteForm.base_fields["tag"]
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value"),
+            _("This editor is out of date. Reload the page and edit the note again."),
+        ),
+    )
 
     # The text keeps whitespace, so "required" alone would let an edit blank a note.
     clean_text = NoteForm.clean_text
@@ -148,14 +261,17 @@ class ReportTextsForm(forms.ModelForm):
 
 
 class SendReportForm(forms.Form):
-    recipients = forms.MultipleChoiceField(
-        label=_("Recipients"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    recipients = forms.MultipleChoiceField(label=_("Recipients"), required=False, widget=forms.CheckboxSelectMultiple)
     extra_addresses = forms.CharField(
-        label=_("Other addresses"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Other addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One e-mail address per line."),
+        max_length=20000,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=300)
+    subject = forms.CharField(
+        label=_("Subject"), max_length=Delivery._meta.get_field("subject").max_length, validators=[validate_header_text]
+    )
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     confirm_resend = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -167,30 +283,34 @@ class SendReportForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_extra_addresses(self):
-        addresses = []
+        # Split on line breaks and commas only, so a line break can never end up inside an address.
+        addresses, errors = [], []
         for line in self.cleaned_data["extra_addresses"].replace(",", "\n").splitlines():
             address = line.strip()
             if not address:
                 continue
             try:
-                validate_email(address)
-            except ValidationError:
-                raise ValidationError(_("“%(address)s” is not a valid e-mail address.") % {"address": address})
+                validate_mail_address(address)
+            except ValidationError as error:
+                errors.append(error)
             addresses.append(address)
+        if errors:
+            raise ValidationError(errors)
         return addresses
 
     def recipient_list(self):
         """[(name, email)] without duplicates."""
-        seen, result = set(), []
         chosen = [(self.candidates[e], e) for e in self.cleaned_data["recipients"]]
-        for name, email in chosen + [("", e) for e in self.cleaned_data["extra_addresses"]]:
-            if email.lower() not in seen:
-                seen.add(email.lower())
-                result.append((name, email))
-        return result
+        return unique_recipients(chosen + [("", e) for e in self.cleaned_data["extra_addresses"]])
 
     def clean(self):
         cleaned = super().clean()
+        # Stored participant addresses are checked too: one that cannot be sent fails every retry.
+        for email in cleaned.get("recipients", []):
+            try:
+                validate_mail_address(email)
+            except ValidationError as error:
+                self.add_error("recipients", error)
         if not self.errors and not self.recipient_list():
             raise ValidationError(_("Choose at least one recipient."))
         return cleaned

@@ -7,7 +7,7 @@ polls pick it up.
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionQuestion
 
 # "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
+# The note form's help text is built from these two, so it always says what works.
 TAG_PREFIXES = {
     "o": NoteTag.HARVEST,
     "a": NoteTag.ATTENTION,
@@ -22,7 +23,10 @@ TAG_PREFIXES = {
     "c": NoteTag.QUOTE,
     "ov": NoteTag.OTHER,
 }
-PREFIX_PATTERN = re.compile(r"^\s*(\*\s*)?(?:(o|a|af|c|ov):\s*)?(\*\s*)?", re.IGNORECASE)
+KEY_MARK = "*"
+_TAGS = "|".join(re.escape(prefix) for prefix in sorted(TAG_PREFIXES, key=len, reverse=True))
+_KEY = re.escape(KEY_MARK)
+PREFIX_PATTERN = re.compile(rf"^\s*({_KEY}\s*)?(?:({_TAGS}):\s*)?({_KEY}\s*)?", re.IGNORECASE)
 
 
 class NoteConflict(Exception):
@@ -44,14 +48,10 @@ def parse_prefix(text, tag):
     starred = bool(match.group(1) or match.group(3))
     if not prefix and not starred:
         return text, tag, False
-    rest = text[match.end():]
+    rest = text[match.end() :]
     if not rest.strip():
         return text, tag, False
     return rest, TAG_PREFIXES[prefix.lower()] if prefix else tag, starred
-
-
-def _bump(session_id):
-    Session.objects.filter(pk=session_id).update(version=F("version") + 1)
 
 
 @transaction.atomic
@@ -70,11 +70,26 @@ def add_note(session, *, block_id, text, tag, author, question_id=None, client_t
         if question is None:
             raise HarvestError(_("That question does not belong to the chosen block."))
     text, tag, starred = parse_prefix(text, tag)
-    note = Note.objects.create(
-        session=session, block=block, question=question, text=text, tag=tag, is_key=starred,
-        author=author, client_token=client_token,
-    )
-    _bump(session.pk)
+    try:
+        # A savepoint, so a lost race on the token leaves the outer transaction usable.
+        with transaction.atomic():
+            note = Note.objects.create(
+                session=session,
+                block=block,
+                question=question,
+                text=text,
+                tag=tag,
+                is_key=starred,
+                author=author,
+                client_token=client_token,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same token got in first: the note is stored, once.
+        existing = Note.objects.filter(session=session, client_token=client_token).first() if client_token else None
+        if existing is None:
+            raise
+        return existing
+    Session.objects.bump(session.pk)
     return note
 
 
@@ -84,7 +99,7 @@ def edit_note(note, *, text, tag, expected_version, by):
     if current.version != expected_version:
         raise NoteConflict(current)
     Note.objects.filter(pk=note.pk).update(text=text, tag=tag, version=F("version") + 1, updated_at=timezone.now())
-    _bump(note.session_id)
+    Session.objects.bump(note.session_id)
     current.refresh_from_db()
     return current
 
@@ -92,19 +107,19 @@ def edit_note(note, *, text, tag, expected_version, by):
 @transaction.atomic
 def delete_note(note):
     Note.objects.filter(pk=note.pk).update(deleted_at=timezone.now(), version=F("version") + 1)
-    _bump(note.session_id)
+    Session.objects.bump(note.session_id)
 
 
 @transaction.atomic
 def restore_note(note):
     Note.objects.filter(pk=note.pk).update(deleted_at=None, version=F("version") + 1)
-    _bump(note.session_id)
+    Session.objects.bump(note.session_id)
 
 
 @transaction.atomic
 def set_key_harvest(note, is_key):
     Note.objects.filter(pk=note.pk).update(is_key=is_key, version=F("version") + 1)
-    _bump(note.session_id)
+    Session.objects.bump(note.session_id)
 
 
 @transaction.atomic
@@ -112,14 +127,14 @@ def add_agreement(session, *, who, what, when="", block=None):
     if block is not None and block.session_id != session.pk:
         raise HarvestError(_("Choose a block of this session."))
     agreement = Agreement.objects.create(session=session, who=who, what=what, when=when, block=block)
-    _bump(session.pk)
+    Session.objects.bump(session.pk)
     return agreement
 
 
 @transaction.atomic
 def delete_agreement(agreement):
     agreement.delete()
-    _bump(agreement.session_id)
+    Session.objects.bump(agreement.session_id)
 
 
 # Reading the harvest
@@ -149,13 +164,10 @@ def notes_by_block(blocks, notes):
         per_question.setdefault((note.block_id, note.question_id), []).append(note)
     result = []
     for block in blocks:
-        questions = list(block.questions.all())
-        central = [q for q in questions if not q.parent_id]
         groups = []
-        for question in central:
-            group = QuestionNotes(question, per_question.get((block.pk, question.pk), []))
-            group.help_questions = [q for q in questions if q.parent_id == question.pk]
-            for help_question in group.help_questions:
+        for question, help_questions in block.question_split:
+            group = QuestionNotes(question, per_question.get((block.pk, question.pk), []), help_questions)
+            for help_question in help_questions:
                 group.notes += per_question.get((block.pk, help_question.pk), [])
             groups.append(group)
         groups.append(QuestionNotes(None, per_question.get((block.pk, None), [])))

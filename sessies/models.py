@@ -1,5 +1,6 @@
 """What happens: sessions run from a script, their harvest notes, agreements and reports."""
 
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,13 +11,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from draaiboeken.models import MAX_BLOCK_MINUTES, Block, BlockTextLines, Perspective, Script, WorkForm, WorkFormTool
+from draaiboeken.models import (
+    MAX_BLOCK_MINUTES,
+    Block,
+    BlockTextLines,
+    Perspective,
+    Script,
+    WorkForm,
+    WorkFormTool,
+    split_questions,
+)
 from kader.models import ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
 # Sessions are planned within this range of years: every page can compute their times, and
 # a typo such as year 1 or 9999 is refused with a message instead of stored.
 SESSION_YEARS = (2000, 2099)
+# Rows stored before those bounds may sit at the calendar's edge; see Session.from_db.
+LOADABLE_MOMENTS = (
+    datetime.min.replace(tzinfo=UTC) + timedelta(days=31),
+    datetime.max.replace(tzinfo=UTC) - timedelta(days=31),
+)
 
 
 def validate_session_moment(value):
@@ -42,6 +57,16 @@ class SessionQuerySet(models.QuerySet):
             models.Q(facilitator=user) | models.Q(secretary=user) | models.Q(project__researchers=user)
         ).distinct()
 
+    def bump(self, pk, *, timeline=False):
+        """The one way to bump a session's version: in the database, inside the change's transaction.
+
+        Pollers compare against `version`; timeline moves (timeline=True) also bump `timeline_version`.
+        """
+        changes = {"version": F("version") + 1}
+        if timeline:
+            changes["timeline_version"] = F("timeline_version") + 1
+        self.filter(pk=pk).update(**changes)
+
 
 class Session(models.Model):
     project = models.ForeignKey(
@@ -57,11 +82,15 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("date and time"), validators=[validate_session_moment])
     place = models.CharField(_("place"), max_length=300, blank=True)
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="facilitated_sessions",
         verbose_name=_("facilitator"),
     )
     secretary = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_sessions",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recorded_sessions",
         verbose_name=_("secretary"),
     )
     state = models.CharField(_("state"), max_length=20, choices=SessionState, default=SessionState.PLANNED)
@@ -71,7 +100,11 @@ class Session(models.Model):
     # secretary a second before the facilitator clicks "next" does not refuse the click.
     timeline_version = models.PositiveIntegerField(_("timeline version"), default=1)
     current_block = models.ForeignKey(
-        "SessionBlock", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "SessionBlock",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("current block"),
     )
     # When the current block's running stretch began; None while paused or not running.
@@ -102,10 +135,58 @@ class Session(models.Model):
     def get_absolute_url(self):
         return reverse("sessions:detail", args=[self.pk])
 
-    def bump_version(self):
-        """Increase the version in the database (call inside the change's transaction)."""
-        Session.objects.filter(pk=self.pk).update(version=F("version") + 1)
-        self.refresh_from_db(fields=["version"])
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        """Load a row; a moment at the very edge of the calendar is moved a month inside it.
+
+        A session stored before SESSION_YEARS was enforced may start in year 1 or 9999, where
+        turning it into local time or adding its minutes overflows, and every page listing it
+        would fail for everyone who sees it. Loaded just inside the edge it renders, and the
+        admin can correct it (saving asks for a date within SESSION_YEARS).
+        """
+        session = super().from_db(db, field_names, values, **kwargs)
+        earliest, latest = LOADABLE_MOMENTS
+        for name in ("starts_at", "block_started_at", "started_at", "planned_end_at", "finished_at"):
+            value = session.__dict__.get(name)
+            if value is not None and not earliest <= value <= latest:
+                session.__dict__[name] = min(max(value, earliest), latest)
+        return session
+
+    def bump_version(self, *, timeline=False):
+        """Bump the version in the database (inside the change's transaction) and read it back."""
+        Session.objects.bump(self.pk, timeline=timeline)
+        self.refresh_from_db(fields=["version", "timeline_version"])
+
+    # What the state allows. Pages and rules ask these, never the stored (Dutch) value.
+    @property
+    def is_planned(self):
+        return self.state == SessionState.PLANNED
+
+    @property
+    def is_running(self):
+        return self.state == SessionState.RUNNING
+
+    @property
+    def is_paused(self):
+        return self.state == SessionState.PAUSED
+
+    @property
+    def is_live(self):
+        """Started and not finished: running or paused."""
+        return self.state in (SessionState.RUNNING, SessionState.PAUSED)
+
+    @property
+    def is_finished(self):
+        return self.state == SessionState.FINISHED
+
+    @property
+    def can_adjust_blocks(self):
+        """Minutes, order and skipping are set before the start only (timeline.adjust_blocks)."""
+        return self.is_planned
+
+    def current_block_in(self, blocks):
+        """The current block among `blocks` already loaded, or None (no query)."""
+        return next((block for block in blocks if block.pk == self.current_block_id), None)
 
     @property
     def planned_minutes(self):
@@ -174,12 +255,15 @@ class SessionBlock(BlockTextLines, models.Model):
     def planned_seconds(self):
         return self.minutes * 60
 
+    @property
+    def question_split(self):
+        """Its questions as central and help questions (from the prefetch when there is one)."""
+        return split_questions(self.questions.all())
+
 
 class SessionQuestion(models.Model):
     block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="questions")
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="help_questions"
-    )
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="help_questions")
     order = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(_("text"))
     perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective, blank=True)
@@ -252,7 +336,11 @@ class Note(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
     block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="notes", verbose_name=_("block"))
     question = models.ForeignKey(
-        SessionQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes",
+        SessionQuestion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
         verbose_name=_("question"),
     )
     text = models.TextField(_("text"), validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
@@ -290,7 +378,11 @@ class Note(models.Model):
 class Agreement(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agreements")
     block = models.ForeignKey(
-        SessionBlock, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
+        SessionBlock,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
         verbose_name=_("block"),
     )
     who = models.CharField(_("who"), max_length=200)
@@ -363,3 +455,20 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.email} ({self.get_status_display()})"
+
+    @property
+    def is_failed(self):
+        return self.status == DeliveryStatus.FAILED
+
+    @property
+    def is_sent(self):
+        return self.status == DeliveryStatus.SENT
+
+    @property
+    def is_sending(self):
+        return self.status == DeliveryStatus.SENDING
+
+    @property
+    def awaits_retry(self):
+        """Queued again after a failed attempt (see sessies.outbox)."""
+        return self.status == DeliveryStatus.PENDING and self.attempts > 0

@@ -2,10 +2,11 @@
 
 from django.db import transaction
 
-from draaiboeken.models import Block, Question, Script
+from draaiboeken.models import Block, Question, Script, split_questions
+from gesprekstafels.lib.http import parse_id
 from kader.models import ResearchProject
 from sessies import roles
-from sessies.models import Session, SessionBlock, SessionQuestion
+from sessies.models import Session, SessionBlock, SessionQuestion, validate_session_moment
 
 # A block may be shortened to this share of its minutes unless the script says otherwise.
 DEFAULT_MIN_SHARE = 0.5
@@ -14,20 +15,26 @@ DEFAULT_MIN_SHARE = 0.5
 def suggested_plan(user, *, project_pk=None, script_pk=None):
     """Initial values for planning: the user as facilitator, the project's phase script first."""
     initial = {"facilitator": user.pk if user.groups.filter(name=roles.FACILITATORS).exists() else None}
+    # The values come from a link's query string: anything but a plain id is ignored.
+    project_pk, script_pk = parse_id(project_pk), parse_id(script_pk)
     project = None
-    if str(project_pk or "").isdigit():
+    if project_pk is not None:
         project = ResearchProject.objects.visible_to(user).filter(pk=project_pk).select_related("current_phase").first()
     if project:
         initial["project"] = project
         initial["script"] = Script.objects.filter(phase=project.current_phase).order_by("order").first()
-    if str(script_pk or "").isdigit():
+    if script_pk is not None:
         initial["script"] = Script.objects.filter(pk=script_pk).first()
     return initial
 
 
 @transaction.atomic
 def create_session(*, script, participants=(), **fields):
-    """Create a session with a snapshot of the script's blocks and questions."""
+    """Create a session with a snapshot of the script's blocks and questions.
+
+    Raises ValidationError for a start outside the planning range, whoever calls.
+    """
+    validate_session_moment(fields["starts_at"])
     session = Session.objects.create(
         script=script,
         script_title=script.title,
@@ -65,25 +72,28 @@ def copy_script(session, script):
             for index, block in enumerate(blocks, start=1)
         ]
     )
-    by_block = dict(zip([block.pk for block in blocks], session_blocks))
+    by_block = dict(zip([block.pk for block in blocks], session_blocks, strict=True))
     links = Block.work_forms.through.objects.filter(block__script=script)
     SessionBlock.work_forms.through.objects.bulk_create(
-        [SessionBlock.work_forms.through(sessionblock=by_block[link.block_id], workformtool_id=link.workformtool_id) for link in links]
+        [
+            SessionBlock.work_forms.through(sessionblock=by_block[link.block_id], workformtool_id=link.workformtool_id)
+            for link in links
+        ]
     )
-    questions = list(Question.objects.filter(block__script=script).order_by("block", "order", "pk"))
-    central = [q for q in questions if not q.parent_id]
-    help_questions = [q for q in questions if q.parent_id]
-    copies = SessionQuestion.objects.bulk_create(
-        [_copy_question(q, by_block[q.block_id]) for q in central]
-    )
-    central_copies = {q.pk: copy for q, copy in zip(central, copies)}
+    questions = split_questions(Question.objects.filter(block__script=script).order_by("block", "order", "pk"))
+    copies = SessionQuestion.objects.bulk_create([_copy_question(q, by_block[q.block_id]) for q in questions.central])
+    central_copies = {q.pk: copy for q, copy in zip(questions.central, copies, strict=True)}
     SessionQuestion.objects.bulk_create(
-        [_copy_question(q, by_block[q.block_id], parent=central_copies.get(q.parent_id)) for q in help_questions]
+        [_copy_question(q, by_block[q.block_id], parent=central_copies.get(q.parent_id)) for q in questions.help]
     )
 
 
 def _copy_question(question, block, parent=None):
     return SessionQuestion(
-        block=block, parent=parent, order=question.order, text=question.text,
-        perspective=question.perspective, guidance=question.guidance,
+        block=block,
+        parent=parent,
+        order=question.order,
+        text=question.text,
+        perspective=question.perspective,
+        guidance=question.guidance,
     )

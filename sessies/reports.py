@@ -7,16 +7,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
 from gesprekstafels.lib.pdf import render_pdf_bytes
-from sessies import timeline
-from sessies.models import Delivery, DeliveryStatus, Note, NoteTag, ParticipantRole, Report
+from sessies import outbox, timeline
+from sessies.models import Delivery, Note, NoteTag, ParticipantRole, Report
 
 REPORT_TEMPLATE = "sessies/report.html"
 
 
 def report_for(session):
+    """The session's report row, created on the first change: call this only to save something."""
     report, _created = Report.objects.get_or_create(session=session)
     return report
+
+
+def read_report(session):
+    """The session's report as stored, or an unsaved empty one: reading a page never writes."""
+    return Report.objects.filter(session=session).first() or Report(session=session)
 
 
 @dataclass
@@ -46,7 +53,7 @@ def _by_tag(notes):
 
 def report_context(session, *, include_hidden=False):
     """Everything the report shows, in a fixed number of queries."""
-    report = report_for(session)
+    report = read_report(session)
     blocks = list(session.blocks.prefetch_related("questions"))
     notes = list(
         Note.objects.alive()
@@ -67,9 +74,10 @@ def report_context(session, *, include_hidden=False):
     for block in blocks:
         if block.skipped and not general.get(block.pk):
             continue
-        central = [q for q in block.questions.all() if not q.parent_id]
         section = RoundSection(block, general=_by_tag(general.get(block.pk, [])))
-        section.questions = [QuestionSection(q, _by_tag(by_question.get(q.pk, []))) for q in central]
+        section.questions = [
+            QuestionSection(q, _by_tag(by_question.get(q.pk, []))) for q in block.question_split.central
+        ]
         rounds.append(section)
     participants = list(session.participants.all())
     role_groups = [
@@ -126,7 +134,8 @@ def set_note_in_report(report, note, included):
 def move_note(report, note, direction):
     """Move a note one place up (-1) or down (+1) among the notes of its block."""
     siblings = list(
-        Note.objects.alive().filter(session=note.session_id, block=note.block_id, question=note.question_id)
+        Note.objects.alive()
+        .filter(session=note.session_id, block=note.block_id, question=note.question_id)
         .order_by("report_order", "created_at", "pk")
     )
     index = next(i for i, n in enumerate(siblings) if n.pk == note.pk)
@@ -154,16 +163,21 @@ def approve(report, *, by):
 # Sending
 
 
-def default_recipients(session):
-    """Every participant with an e-mail address, plus the project's researchers: [(name, email)]."""
+def unique_recipients(people):
+    """[(name, email)] without empty addresses or repeats; an address counts once whatever its case."""
     seen, recipients = set(), []
-    people = [(p.name, p.email) for p in session.participants.all()]
-    people += [(u.get_full_name() or u.username, u.email) for u in session.project.researchers.all()]
     for name, email in people:
         if email and email.lower() not in seen:
             seen.add(email.lower())
             recipients.append((name, email))
     return recipients
+
+
+def default_recipients(session):
+    """Every participant with an e-mail address, plus the project's researchers: [(name, email)]."""
+    people = [(p.name, p.email) for p in session.participants.all()]
+    people += [(u.get_full_name() or u.username, u.email) for u in session.project.researchers.all()]
+    return unique_recipients(people)
 
 
 def default_subject(session):
@@ -177,9 +191,13 @@ def queue_deliveries(report, recipients, *, subject, message):
     """Store one Delivery per recipient, then queue one task each after the commit.
 
     Persist first, send later: a crash or a mail-server outage leaves rows to retry.
+    The form checks the same; this guards every other caller against header injection.
     """
     from sessies.tasks import send_delivery
 
+    validate_header_text(subject)
+    for _name, email in recipients:
+        validate_mail_address(email)
     with transaction.atomic():
         deliveries = [
             Delivery.objects.create(report=report, name=name, email=email, subject=subject, message=message)
@@ -191,13 +209,5 @@ def queue_deliveries(report, recipients, *, subject, message):
 
 
 def retry_failed(report=None):
-    from sessies.tasks import send_delivery
-
-    failed = Delivery.objects.filter(status=DeliveryStatus.FAILED)
-    if report is not None:
-        failed = failed.filter(report=report)
-    pks = list(failed.values_list("pk", flat=True))
-    failed.update(status=DeliveryStatus.PENDING)
-    for pk in pks:
-        send_delivery.enqueue(pk)
-    return len(pks)
+    """Send failed, waiting and stuck deliveries again now; each is still sent at most once."""
+    return outbox.retry(report)

@@ -26,6 +26,16 @@ READ_LIBRARY = [
     "draaiboeken.view_workformtool",
 ]
 
+# Facilitator and secretary both keep the harvest: either may take notes and agreements.
+HARVEST_WRITE = [
+    "sessies.add_note",
+    "sessies.change_note",
+    "sessies.delete_note",
+    "sessies.add_agreement",
+    "sessies.change_agreement",
+    "sessies.delete_agreement",
+]
+
 ROLE_PERMISSIONS = {
     RESEARCHERS: READ_LIBRARY
     + [
@@ -38,28 +48,18 @@ ROLE_PERMISSIONS = {
         "sessies.add_session",
     ],
     FACILITATORS: READ_LIBRARY
+    + HARVEST_WRITE
     + [
         "sessies.view_session",
         "sessies.add_session",
         "sessies.change_session",
         "sessies.run_session",
-        "sessies.add_note",
-        "sessies.change_note",
-        "sessies.delete_note",
-        "sessies.add_agreement",
-        "sessies.change_agreement",
-        "sessies.delete_agreement",
         "sessies.send_report",
     ],
     SECRETARIES: READ_LIBRARY
+    + HARVEST_WRITE
     + [
         "sessies.view_session",
-        "sessies.add_note",
-        "sessies.change_note",
-        "sessies.delete_note",
-        "sessies.add_agreement",
-        "sessies.change_agreement",
-        "sessies.delete_agreement",
         "sessies.change_report",
         "sessies.send_report",
     ],

@@ -9,8 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from draaiboeken.models import TipAudience
-from sessies import timeline
-from sessies.harvest import notes_by_block
+from sessies import harvest, timeline
 from sessies.models import Note
 
 RECENT_NOTES_IN_RUN_VIEW = 12
@@ -43,6 +42,10 @@ def screen_context(session, screen, *, user):
         context["facilitator_tips"] = (
             session.script.method.tips.filter(audience=TipAudience.FACILITATOR) if session.script_id else []
         )
+        context["extension_minutes"] = timeline.EXTENSION_MINUTES
+    if screen == Screen.NOTES:
+        context["tag_prefixes"] = [(prefix, tag.label) for prefix, tag in harvest.TAG_PREFIXES.items()]
+        context["key_mark"] = harvest.KEY_MARK
     context.update(_harvest(session, state, screen))
     return context
 
@@ -52,12 +55,15 @@ def _harvest(session, state, screen):
     if screen == Screen.NOTES:
         all_notes = list(notes.order_by("created_at", "pk"))
         return {
-            "note_groups": notes_by_block(state.blocks, all_notes),
+            "note_groups": harvest.notes_by_block(state.blocks, all_notes),
             "key_notes": [n for n in all_notes if n.is_key],
             "note_count": len(all_notes),
             "agreements": session.agreements.select_related("block"),
         }
     key_notes = list(notes.filter(is_key=True).order_by("block__order", "created_at"))
     if screen == Screen.RUN:
-        return {"recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]), "key_notes": key_notes}
+        return {
+            "recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]),
+            "key_notes": key_notes,
+        }
     return {"key_notes": key_notes}

@@ -1,25 +1,28 @@
-"""Background work: one report e-mail per delivery (django.tasks; immediate by default)."""
+"""Background work: one report e-mail per delivery, run by the django-tasks-db worker.
+
+The task may run more than once for a delivery (a retry click, the periodic reclaim, a follow-up
+after a claim): only the run that claims the delivery sends it (sessies.outbox.claim).
+"""
 
 import logging
+from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from sessies.models import Delivery, DeliveryStatus, Report
+from sessies import outbox
 
 logger = logging.getLogger(__name__)
 
 
-@task
-def send_delivery(delivery_pk):
-    """Send one report to one recipient; the outcome is stored on the Delivery row."""
-    delivery = Delivery.objects.select_related("report__session__project").get(pk=delivery_pk)
-    if delivery.status == DeliveryStatus.SENT:
-        return "already sent"
+def _enqueue_later(pk, when):
+    """Queue another run at `when` where the backend can defer; elsewhere `retry_deliveries` does it."""
+    if send_delivery.get_backend().supports_defer:
+        send_delivery.using(run_after=when).enqueue(pk)
+
+
+def _message(delivery):
     report = delivery.report
     context = {"delivery": delivery, "report": report, "session": report.session, "project": report.session.project}
     message = EmailMultiAlternatives(
@@ -29,20 +32,26 @@ def send_delivery(delivery_pk):
     )
     message.attach_alternative(render_to_string("sessies/email/report.html", context), "text/html")
     message.attach(f"verslag-{report.session_id}.pdf", bytes(report.pdf), "application/pdf")
+    return message
+
+
+@task
+def send_delivery(delivery_pk):
+    """Send one report to one recipient if this run can claim it; the outcome is stored on the Delivery."""
+    # Each run also sweeps up deliveries whose worker died or whose task was lost.
+    outbox.reclaim_stuck()
+    delivery = outbox.claim(delivery_pk)
+    if delivery is None:
+        return "not claimed"
+    # A follow-up after the claim timeout: if this worker dies mid-send, that run reclaims the delivery.
+    _enqueue_later(delivery_pk, delivery.claimed_at + outbox.claim_timeout() + timedelta(seconds=1))
     try:
-        message.send()
+        _message(delivery).send()
     except Exception as error:  # noqa: BLE001 - any failure is recorded for a retry
         logger.warning("Report delivery %s to %s failed: %s", delivery.pk, delivery.email, error)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.FAILED, attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
-        )
+        retry_at = outbox.record_failure(delivery, error)
+        if retry_at is not None:
+            _enqueue_later(delivery_pk, retry_at)
         return "failed"
-    now = timezone.now()
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.SENT, attempts=F("attempts") + 1, last_error="", sent_at=now,
-            pdf_sha256=report.pdf_sha256,
-        )
-        Report.objects.filter(pk=report.pk, first_sent_at__isnull=True).update(first_sent_at=now)
-        report.session.bump_version()
+    outbox.record_sent(delivery)
     return "sent"

@@ -2,9 +2,11 @@
 
 A running block stores when its current stretch began (`Session.block_started_at`) and the
 time already banked (`SessionBlock.spent_seconds`); clients compute the countdown from that.
-Every transition runs in a transaction, checks the version the client saw, and bumps it.
+Every transition (the `transition` decorator) runs in a transaction, checks the version the
+client saw and the session's state, and bumps the version.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from draaiboeken.models import MAX_BLOCK_MINUTES
 from sessies.models import Session, SessionBlock, SessionState, TimeAdjustment
 
 EXTENSION_MINUTES = 5
@@ -60,7 +63,7 @@ class LiveState:
 
     @property
     def running(self):
-        return self.session.state == SessionState.RUNNING
+        return self.session.is_running
 
     @property
     def delay_seconds(self):
@@ -103,7 +106,7 @@ def live_state(session, blocks=None, at=None):
     at = at or timezone.now()
     blocks = list(blocks if blocks is not None else session.blocks.all())
     state = LiveState(session=session, blocks=blocks, at=at)
-    state.current = next((b for b in blocks if b.pk == session.current_block_id), None)
+    state.current = session.current_block_in(blocks)
     active = [b for b in blocks if not b.skipped]
     if state.current:
         state.elapsed = elapsed_seconds(session, state.current, at)
@@ -111,11 +114,11 @@ def live_state(session, blocks=None, at=None):
         later = [b for b in active if b.order > state.current.order]
         state.later_seconds = sum(b.planned_seconds for b in later)
 
-    if session.state == SessionState.PLANNED:
+    if session.is_planned:
         state.planned_end = session.starts_at + timedelta(minutes=sum(b.minutes for b in active))
         state.projected_end = state.planned_end
         start = session.starts_at
-    elif session.state == SessionState.FINISHED:
+    elif session.is_finished:
         state.planned_end = session.planned_end_at
         state.projected_end = session.finished_at
         start = session.started_at
@@ -126,7 +129,7 @@ def live_state(session, blocks=None, at=None):
 
     # Planned starts follow the original agenda from the start; actual times come from spent time.
     cursor = start
-    finished = session.state == SessionState.FINISHED
+    finished = session.is_finished
     for block in blocks:
         is_current = state.current is not None and block.pk == state.current.pk
         before_current = state.current is not None and block.order < state.current.order
@@ -140,7 +143,7 @@ def live_state(session, blocks=None, at=None):
             )
         )
         if not block.skipped and cursor is not None:
-            cursor = cursor + timedelta(minutes=block.original_minutes if session.state != SessionState.PLANNED else block.minutes)
+            cursor = cursor + timedelta(minutes=block.minutes if session.is_planned else block.original_minutes)
     return state
 
 
@@ -167,22 +170,6 @@ def _locked(session_pk, expected_version):
     return session, list(session.blocks.select_for_update().order_by("order", "pk"))
 
 
-def _bank(session, blocks, at):
-    """Add the running stretch to the current block's spent time."""
-    current = next((b for b in blocks if b.pk == session.current_block_id), None)
-    if current and session.block_started_at:
-        current.spent_seconds += max(0, int((at - session.block_started_at).total_seconds()))
-        current.save(update_fields=["spent_seconds"])
-    return current
-
-
-def _save(session):
-    session.version += 1
-    session.timeline_version += 1
-    session.save()
-    return session
-
-
 def _require(session, *states):
     if session.state not in states:
         messages = {
@@ -194,23 +181,60 @@ def _require(session, *states):
         raise TransitionRefused(messages[session.state])
 
 
-def _move_to(session, blocks, target, at):
-    current = _bank(session, blocks, at)
-    if current:
+def transition(*states):
+    """Make `change(session, blocks, *args, at, by, **kwargs)` a timeline transition.
+
+    The transition is called as `name(session_pk, expected_version, *args, by=None, at=None,
+    **kwargs)`. In one transaction it locks the session and its blocks, refuses a stale
+    version (StaleVersion) or a state outside `states` (TransitionRefused; no states: any),
+    lets `change` alter them in place, then saves and bumps both versions. Returns the session.
+    """
+
+    def decorate(change):
+        @functools.wraps(change)
+        @transaction.atomic
+        def apply(session_pk, expected_version, *args, by=None, at=None, **kwargs):
+            at = at or timezone.now()
+            session, blocks = _locked(session_pk, expected_version)
+            if states:
+                _require(session, *states)
+            change(session, blocks, *args, at=at, by=by, **kwargs)
+            session.save()
+            session.bump_version(timeline=True)
+            return session
+
+        return apply
+
+    return decorate
+
+
+def _bank(session, blocks, at, *, leaving=False):
+    """Add the running stretch to the current block's spent time; `leaving` also notes when it was left."""
+    current = session.current_block_in(blocks)
+    if current is None:
+        return
+    fields = []
+    if session.block_started_at:
+        current.spent_seconds += max(0, int((at - session.block_started_at).total_seconds()))
+        fields.append("spent_seconds")
+    if leaving:
         current.last_left_at = at
-        current.save(update_fields=["last_left_at"])
+        fields.append("last_left_at")
+    if fields:
+        current.save(update_fields=fields)
+
+
+def _move_to(session, blocks, target, at):
+    _bank(session, blocks, at, leaving=True)
     if target.first_started_at is None:
         target.first_started_at = at
         target.save(update_fields=["first_started_at"])
     session.current_block = target
-    session.block_started_at = at if session.state == SessionState.RUNNING else None
+    session.block_started_at = at if session.is_running else None
 
 
-@transaction.atomic
-def start(session_pk, expected_version, *, by=None, at=None):
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.PLANNED)
+@transition(SessionState.PLANNED)
+def start(session, blocks, *, at, by):
     active = [b for b in blocks if not b.skipped]
     if not active:
         raise TransitionRefused(_("The session has no blocks to run."))
@@ -218,104 +242,75 @@ def start(session_pk, expected_version, *, by=None, at=None):
     session.started_at = at
     session.planned_end_at = at + timedelta(minutes=sum(b.minutes for b in active))
     _move_to(session, blocks, active[0], at)
-    return _save(session)
 
 
-@transaction.atomic
-def pause(session_pk, expected_version, *, by=None, at=None):
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.RUNNING)
+@transition(SessionState.RUNNING)
+def pause(session, blocks, *, at, by):
     _bank(session, blocks, at)
     session.block_started_at = None
     session.state = SessionState.PAUSED
-    return _save(session)
 
 
-@transaction.atomic
-def resume(session_pk, expected_version, *, by=None, at=None):
-    at = at or timezone.now()
-    session, _blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.PAUSED)
+@transition(SessionState.PAUSED)
+def resume(session, blocks, *, at, by):
     session.state = SessionState.RUNNING
     session.block_started_at = at
-    return _save(session)
 
 
-@transaction.atomic
-def advance_to_next_block(session_pk, expected_version, *, by=None, at=None):
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.RUNNING, SessionState.PAUSED)
-    current = next((b for b in blocks if b.pk == session.current_block_id), None)
-    target = next_block(blocks, current)
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def advance_to_next_block(session, blocks, *, at, by):
+    target = next_block(blocks, session.current_block_in(blocks))
     if target is None:
         raise TransitionRefused(_("This is the last block: finish the session instead."))
     _move_to(session, blocks, target, at)
-    return _save(session)
 
 
-@transaction.atomic
-def go_back_to_previous_block(session_pk, expected_version, *, by=None, at=None):
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.RUNNING, SessionState.PAUSED)
-    current = next((b for b in blocks if b.pk == session.current_block_id), None)
-    target = previous_block(blocks, current)
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def go_back_to_previous_block(session, blocks, *, at, by):
+    target = previous_block(blocks, session.current_block_in(blocks))
     if target is None:
         raise TransitionRefused(_("This is the first block."))
     _move_to(session, blocks, target, at)
-    return _save(session)
 
 
-@transaction.atomic
-def extend_current_block(session_pk, expected_version, *, by=None, at=None, minutes=EXTENSION_MINUTES):
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.RUNNING, SessionState.PAUSED)
-    current = next(b for b in blocks if b.pk == session.current_block_id)
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def extend_current_block(session, blocks, *, at, by, minutes=EXTENSION_MINUTES):
+    current = session.current_block_in(blocks)
+    if current is None:
+        raise TransitionRefused(_("There is no current block to extend."))
+    if minutes < 1 or current.minutes + minutes > MAX_BLOCK_MINUTES:
+        raise TransitionRefused(
+            _("A block can take at most %(max)s minutes; this one cannot be extended any further.")
+            % {"max": MAX_BLOCK_MINUTES}
+        )
     current.minutes += minutes
     current.save(update_fields=["minutes"])
     TimeAdjustment.objects.create(
-        session=session, created_by=by, created_at=at,
+        session=session,
+        created_by=by,
+        created_at=at,
         description=_("%(block)s extended by %(minutes)s minutes (now %(total)s minutes).")
         % {"block": current.title, "minutes": minutes, "total": current.minutes},
     )
-    return _save(session)
 
 
-@transaction.atomic
-def finish(session_pk, expected_version, *, by=None, at=None):
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
-    _require(session, SessionState.RUNNING, SessionState.PAUSED)
-    current = _bank(session, blocks, at)
-    if current:
-        current.last_left_at = at
-        current.save(update_fields=["last_left_at"])
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def finish(session, blocks, *, at, by):
+    _bank(session, blocks, at, leaving=True)
     session.state = SessionState.FINISHED
     session.finished_at = at
     session.block_started_at = None
-    return _save(session)
-
-
-TRANSITIONS = {
-    "start": start,
-    "pauzeer": pause,
-    "hervat": resume,
-    "volgende": advance_to_next_block,
-    "vorige": go_back_to_previous_block,
-    "verleng": extend_current_block,
-    "afronden": finish,
-}
 
 
 # Keeping the end time
 
 
+CATCH_UP_KINDS = ("shorten", "skip")
+
+
 @dataclass
 class CatchUpProposal:
-    kind: str  # "shorten" or "skip"
+    kind: str  # one of CATCH_UP_KINDS
     delay_minutes: int
     saved_minutes: int
     changes: list  # [(block, new_minutes)] for "shorten"; [(block, 0)] for "skip"
@@ -331,7 +326,7 @@ def catch_up_proposals(state):
     Shortening spreads the delay over those blocks in proportion to their minutes, never
     below each block's minimum; skipping takes the smallest optional block that covers it.
     """
-    if state.session.state not in (SessionState.RUNNING, SessionState.PAUSED):
+    if not state.session.is_live:
         return []
     if state.delay_seconds < CATCH_UP_THRESHOLD_SECONDS or state.current is None:
         return []
@@ -368,11 +363,9 @@ def _shorten_in_proportion(blocks, delay):
     return [(b, b.minutes - cuts[b.pk]) for b in blocks if cuts[b.pk]]
 
 
-@transaction.atomic
-def accept_catch_up(session_pk, expected_version, kind, *, by=None, at=None):
+@transition()
+def accept_catch_up(session, blocks, kind, *, at, by):
     """Apply the proposal of this kind as computed now, and record it."""
-    at = at or timezone.now()
-    session, blocks = _locked(session_pk, expected_version)
     proposal = next((p for p in catch_up_proposals(live_state(session, blocks, at)) if p.kind == kind), None)
     if proposal is None:
         raise TransitionRefused(_("There is no delay to win back any more."))
@@ -390,35 +383,37 @@ def accept_catch_up(session_pk, expected_version, kind, *, by=None, at=None):
             block.minutes = minutes
             block.save(update_fields=["minutes"])
     TimeAdjustment.objects.create(
-        session=session, created_by=by, created_at=at,
+        session=session,
+        created_by=by,
+        created_at=at,
         description=_("Behind by %(delay)s min: %(changes)s.")
         % {"delay": proposal.delay_minutes, "changes": "; ".join(parts)},
     )
-    return _save(session)
 
 
 # Before the start
 
 
-@transaction.atomic
-def adjust_blocks(session_pk, expected_version, changes, *, by=None):
+@transition()
+def adjust_blocks(session, blocks, changes, *, at, by):
     """Set minutes, skipped and order of blocks before the session starts.
 
     `changes` maps block pk to a dict with "minutes", "skipped" and "order".
     """
-    session, blocks = _locked(session_pk, expected_version)
-    if session.state != SessionState.PLANNED:
+    if not session.can_adjust_blocks:
         raise TransitionRefused(_("Blocks can only be adjusted before the session starts."))
+    if any(values and not 1 <= values["minutes"] <= MAX_BLOCK_MINUTES for values in changes.values()):
+        raise TransitionRefused(_("Each block takes between 1 and %(max)s minutes.") % {"max": MAX_BLOCK_MINUTES})
+    stored_order = {block.pk: block.order for block in blocks}
     for block in blocks:
         values = changes.get(block.pk)
         if not values:
             continue
         for name in ("minutes", "skipped", "order"):
             setattr(block, name, values[name])
-        block.save(update_fields=["minutes", "skipped", "order"])
-    # Renumber so the order stays 1..n without gaps whatever was typed.
+        block.save(update_fields=["minutes", "skipped"])
+    # Renumber so the order stays 1..n without gaps whatever was typed; only 1..n is stored.
     for index, block in enumerate(sorted(blocks, key=lambda b: (b.order, b.pk)), start=1):
-        if block.order != index:
-            block.order = index
+        block.order = index
+        if stored_order[block.pk] != index:
             block.save(update_fields=["order"])
-    return _save(session)

@@ -1,9 +1,12 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.utils import timezone
 
 from sessies import roles
+from tests.factories import ResearchProjectFactory, SessionFactory, table_participants
+
+# The header htmx sends with its requests; views answer those with partials.
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -49,34 +52,18 @@ def outsider(db, django_user_model):
 
 @pytest.fixture
 def project(library, researcher):
-    from kader.models import Phase, ResearchProject
-
-    project = ResearchProject.objects.create(
-        title="Vroegsignalering schulden", organisation="Gemeente Utrecht", current_phase=Phase.objects.get(number=1)
-    )
-    project.researchers.add(researcher)
-    return project
+    return ResearchProjectFactory(researchers=[researcher])
 
 
 @pytest.fixture
 def session(project, facilitator, secretary):
-    from draaiboeken.models import Script
-    from sessies.models import Participant
-    from sessies.planning import create_session
-
-    return create_session(
-        script=Script.objects.get(slug="gesprekstafel-1-start"),
+    """A planned Gesprekstafel 1 with three participants."""
+    return SessionFactory(
         project=project,
-        title="Gesprekstafel 1 – Vroegsignalering",
-        starts_at=timezone.now(),
         place="Stadskantoor, zaal 3",
         facilitator=facilitator,
         secretary=secretary,
-        participants=[
-            Participant(name="Petra Professional", email="petra@example.org", role="professional"),
-            Participant(name="Bram Beleid", email="bram@example.org", role="beleid"),
-            Participant(name="Carla Cliënt", role="client"),
-        ],
+        participants=table_participants(),
     )
 
 
@@ -84,3 +71,27 @@ def session(project, facilitator, secretary):
 def fast_password_hashing(settings):
     # PBKDF2 is deliberately slow; the tests create several users each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def run_mail_worker():
+    """Run the real django-tasks-db worker in this process until the queue is empty (`db_worker --batch`).
+
+    The worker installs its own signal handlers; they are put back so Ctrl-C keeps stopping pytest.
+    Between tasks it drops database connections that are not in autocommit mode, which inside a
+    test's transaction would be the test's own connection; that check is left out here.
+    """
+    import signal
+    from unittest import mock
+
+    def run():
+        signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+        saved = {number: signal.getsignal(number) for number in signals}
+        try:
+            with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+                call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0)
+        finally:
+            for number, handler in saved.items():
+                signal.signal(number, handler)
+
+    return run

@@ -26,4 +26,3 @@ def pdf_response(template_name, context, request, filename, *, inline=True):
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
-

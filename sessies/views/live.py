@@ -61,7 +61,7 @@ def transition(request, pk, action):
     session = get_session_for(request.user, pk, need="run")
     move = MOVES.get(action)
     if move is None:
-        raise Http404
+        return _unknown_move(request, session)
     return _apply(request, session, lambda: move(session.pk, posted_int(request, "version"), by=request.user))
 
 
@@ -69,8 +69,12 @@ def transition(request, pk, action):
 def catch_up(request, pk):
     session = get_session_for(request.user, pk, need="run")
     kind = request.POST.get("kind", "")
+    if kind not in timeline.CATCH_UP_KINDS:
+        return _unknown_move(request, session)
     return _apply(
-        request, session, lambda: timeline.accept_catch_up(session.pk, posted_int(request, "version"), kind, by=request.user)
+        request,
+        session,
+        lambda: timeline.accept_catch_up(session.pk, posted_int(request, "version"), kind, by=request.user),
     )
 
 
@@ -90,7 +94,22 @@ def _apply(request, session, change):
     except timeline.TransitionRefused as refused:
         status = 409
         messages.warning(request, str(refused))
+    return _answer(request, session, status)
+
+
+def _unknown_move(request, session):
+    """A move this server does not know (an old page, a forged form): say so on the page.
+
+    422 rather than 404, so htmx swaps the answer in and the message shows.
+    """
+    messages.warning(request, _("That step is not available. Reload the page and try again."))
+    return _answer(request, session, 422)
+
+
+def _answer(request, session, status):
     if not request.htmx:
         return redirect("sessions:run", pk=session.pk)
     session.refresh_from_db()
-    return render(request, f"{Screen.RUN.template}#live", screen_context(session, Screen.RUN, user=request.user), status=status)
+    return render(
+        request, f"{Screen.RUN.template}#live", screen_context(session, Screen.RUN, user=request.user), status=status
+    )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from sessies import harvest
 from sessies.access import get_session_for
@@ -33,7 +34,9 @@ def _harvest_response(request, session, *, status=200, partial="harvest-update",
     if not request.htmx:
         return redirect("sessions:notes", pk=session.pk)
     session.refresh_from_db()
-    return render(request, f"{Screen.NOTES.template}#{partial}", _secretary_context(request, session, **extra), status=status)
+    return render(
+        request, f"{Screen.NOTES.template}#{partial}", _secretary_context(request, session, **extra), status=status
+    )
 
 
 @require_POST
@@ -42,9 +45,13 @@ def note_create(request, pk):
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            harvest.add_note(
-                session, block_id=form.cleaned_data["block"], question_id=form.cleaned_data["question"],
-                text=form.cleaned_data["text"], tag=form.cleaned_data["tag"], author=request.user,
+            note = harvest.add_note(
+                session,
+                block_id=form.cleaned_data["block"],
+                question_id=form.cleaned_data["question"],
+                text=form.cleaned_data["text"],
+                tag=form.cleaned_data["tag"],
+                author=request.user,
                 client_token=form.cleaned_data["client_token"],
             )
         except harvest.HarvestError as error:
@@ -52,9 +59,16 @@ def note_create(request, pk):
     if form.errors:
         # The text stays in the field; the message says what to do.
         if not request.htmx:
-            return render(request, Screen.NOTES.template, _secretary_context(request, session, note_form=form), status=422)
+            return render(
+                request, Screen.NOTES.template, _secretary_context(request, session, note_form=form), status=422
+            )
         return render(request, f"{Screen.NOTES.template}#note-errors", {"note_form": form}, status=422)
-    return _harvest_response(request, session, saved_token=form.cleaned_data["client_token"])
+    response = _harvest_response(request, session)
+    if request.htmx:
+        # The page clears the field only on this confirmation of the very note it sent; any
+        # other answer (a login page, an error, a proxy's page) keeps the text.
+        trigger_client_event(response, "noteSaved", {"token": note.client_token})
+    return response
 
 
 def _note_for(request, pk, note_pk, *, deleted=False):
@@ -67,20 +81,38 @@ def note_edit(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
     if request.method == "GET":
         form = NoteEditForm(initial={"text": note.text, "tag": note.tag, "version": note.version})
-        return render(request, f"{Screen.NOTES.template}#note-editor", {"session": session, "note": note, "edit_form": form})
+        return render(
+            request, f"{Screen.NOTES.template}#note-editor", {"session": session, "note": note, "edit_form": form}
+        )
     form = NoteEditForm(request.POST)
     if not form.is_valid():
-        return render(request, f"{Screen.NOTES.template}#note-editor", {"session": session, "note": note, "edit_form": form}, status=422)
+        return render(
+            request,
+            f"{Screen.NOTES.template}#note-editor",
+            {"session": session, "note": note, "edit_form": form},
+            status=422,
+        )
     try:
-        harvest.edit_note(note, text=form.cleaned_data["text"], tag=form.cleaned_data["tag"],
-                          expected_version=form.cleaned_data["version"], by=request.user)
+        harvest.edit_note(
+            note,
+            text=form.cleaned_data["text"],
+            tag=form.cleaned_data["tag"],
+            expected_version=form.cleaned_data["version"],
+            by=request.user,
+        )
     except harvest.NoteConflict as conflict:
         # Show both texts; saving again with the current version keeps the user's text.
         data = request.POST.copy()
         data["version"] = conflict.current.version
         return render(
-            request, f"{Screen.NOTES.template}#note-editor",
-            {"session": session, "note": conflict.current, "edit_form": NoteEditForm(data), "conflict": conflict.current},
+            request,
+            f"{Screen.NOTES.template}#note-editor",
+            {
+                "session": session,
+                "note": conflict.current,
+                "edit_form": NoteEditForm(data),
+                "conflict": conflict.current,
+            },
             status=409,
         )
     return _harvest_response(request, session)
@@ -122,7 +154,9 @@ def agreement_create(request, pk):
         harvest.add_agreement(session, **form.cleaned_data)
         return _harvest_response(request, session, partial="agreements-update")
     if not request.htmx:
-        return render(request, Screen.NOTES.template, _secretary_context(request, session, agreement_form=form), status=422)
+        return render(
+            request, Screen.NOTES.template, _secretary_context(request, session, agreement_form=form), status=422
+        )
     return _harvest_response(request, session, status=422, partial="agreements-update", agreement_form=form)
 
 

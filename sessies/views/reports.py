@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gesprekstafels.lib.pdf import pdf_response
-from sessies import reports
+from sessies import outbox, reports
 from sessies.access import get_session_for
-from sessies.models import Note
 from sessies.forms import ReportTextsForm, SendReportForm
+from sessies.models import Note
 
 
 def _report_page(request, session, *, texts_form=None, status=200):
@@ -19,7 +19,8 @@ def _report_page(request, session, *, texts_form=None, status=200):
     context["can_edit"] = session.can_edit_report(request.user)
     context["can_send"] = session.can_send_report(request.user)
     context["texts_form"] = texts_form or ReportTextsForm(instance=context["report"])
-    context["deliveries"] = context["report"].deliveries.all()
+    # An unsaved report (nothing changed yet) has no deliveries to ask for.
+    context["deliveries"] = context["report"].deliveries.all() if context["report"].pk else []
     return render(request, "sessies/report.html", context, status=status)
 
 
@@ -29,23 +30,25 @@ def report_view(request, pk):
 
 def report_pdf(request, pk):
     session = get_session_for(request.user, pk)
-    report = reports.report_for(session)
+    report = reports.read_report(session)
     if report.is_approved and report.pdf:
         # The approved PDF exactly as it was (and is) sent.
         response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="verslag-{session.pk}.pdf"'
         return response
-    return pdf_response(reports.REPORT_TEMPLATE, reports.report_context(session), request, f"verslag-{session.pk}-concept.pdf")
+    return pdf_response(
+        reports.REPORT_TEMPLATE, reports.report_context(session), request, f"verslag-{session.pk}-concept.pdf"
+    )
 
 
 @require_POST
 def report_texts(request, pk):
     session = get_session_for(request.user, pk, need="report")
-    report = reports.report_for(session)
-    form = ReportTextsForm(request.POST, instance=report)
+    form = ReportTextsForm(request.POST, instance=reports.read_report(session))
     if not form.is_valid():
         return _report_page(request, session, texts_form=form, status=422)
-    reports.save_texts(report, summary=form.cleaned_data["summary"], closing_remark=form.cleaned_data["closing_remark"])
+    texts = {name: form.cleaned_data[name] for name in ("summary", "closing_remark")}
+    reports.save_texts(reports.report_for(session), **texts)
     messages.success(request, _("The report texts have been saved."))
     return redirect("sessions:report", pk=session.pk)
 
@@ -53,12 +56,15 @@ def report_texts(request, pk):
 @require_POST
 def report_note(request, pk, note_pk):
     session = get_session_for(request.user, pk, need="report")
-    report = reports.report_for(session)
     note = get_object_or_404(Note.objects.alive(), pk=note_pk, session=session)
     action = request.POST.get("action")
+    if action not in ("in", "uit", "op", "neer"):
+        messages.error(request, _("That change to the report is not available. Reload the page and try again."))
+        return _report_page(request, session, status=422)
+    report = reports.report_for(session)
     if action in ("in", "uit"):
         reports.set_note_in_report(report, note, action == "in")
-    elif action in ("op", "neer"):
+    else:
         reports.move_note(report, note, -1 if action == "op" else 1)
     return redirect(reverse("sessions:report", args=[session.pk]) + f"#report-note-{note.pk}")
 
@@ -73,7 +79,7 @@ def report_approve(request, pk):
 
 def report_send(request, pk):
     session = get_session_for(request.user, pk, need="send")
-    report = reports.report_for(session)
+    report = reports.read_report(session)  # sending needs an approved, so stored, report
     candidates = reports.default_recipients(session)
     initial = {
         "recipients": [email for _name, email in candidates],
@@ -91,15 +97,26 @@ def report_send(request, pk):
             needs_confirmation = True
         else:
             reports.queue_deliveries(
-                report, form.recipient_list(), subject=form.cleaned_data["subject"], message=form.cleaned_data["message"]
+                report,
+                form.recipient_list(),
+                subject=form.cleaned_data["subject"],
+                message=form.cleaned_data["message"],
             )
             messages.success(request, _("The report is being sent; the status per recipient is shown below."))
             return redirect("sessions:report_send", pk=session.pk)
+    deliveries = list(report.deliveries.all()) if report.pk else []
     return render(
         request,
         "sessies/report_send.html",
-        {"session": session, "report": report, "form": form, "needs_confirmation": needs_confirmation,
-         "deliveries": report.deliveries.all()},
+        {
+            "session": session,
+            "report": report,
+            "form": form,
+            "needs_confirmation": needs_confirmation,
+            "deliveries": deliveries,
+            "has_unsent": any(not d.is_sent for d in deliveries),
+            "max_attempts": outbox.MAX_ATTEMPTS,
+        },
         status=422 if request.method == "POST" and not needs_confirmation else 200,
     )
 
@@ -107,6 +124,7 @@ def report_send(request, pk):
 @require_POST
 def report_retry(request, pk):
     session = get_session_for(request.user, pk, need="report")
-    count = reports.retry_failed(reports.report_for(session))
-    messages.info(request, _("%(count)s failed deliveries sent again.") % {"count": count})
+    report = reports.read_report(session)
+    count = reports.retry_failed(report) if report.pk else 0
+    messages.info(request, _("%(count)s unsent deliveries queued again.") % {"count": count})
     return redirect("sessions:report_send", pk=session.pk)

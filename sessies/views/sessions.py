@@ -1,7 +1,7 @@
 """Planning sessions, their lists and their detail page (blocks and participants before the start)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from gesprekstafels.lib.http import posted_int
 from kader.models import ResearchProject
 from sessies import timeline
-from sessies.access import get_session_for
+from sessies.access import can_plan_session, get_session_for
 from sessies.forms import BlockAdjustFormSet, ParticipantFormSet, SessionForm
 from sessies.models import Delivery, DeliveryStatus, Session, SessionState
 from sessies.planning import create_session, suggested_plan
+
 
 def _sessions_for_lists(user):
     failed = Delivery.objects.filter(report__session=OuterRef("pk"), status=DeliveryStatus.FAILED)
@@ -43,18 +44,28 @@ def session_list(request):
     return render(request, "sessies/session_list.html", {"sessions": _sessions_for_lists(request.user)})
 
 
-@permission_required("sessies.add_session", raise_exception=True)
 def session_create(request):
+    if not can_plan_session(request.user):
+        raise PermissionDenied
     initial = suggested_plan(request.user, project_pk=request.GET.get("project"), script_pk=request.GET.get("script"))
     form = SessionForm(request.POST or None, initial=initial, user=request.user)
     participants = ParticipantFormSet(request.POST or None, prefix="deelnemers")
-    if request.method == "POST" and form.is_valid() and participants.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ("project", "title", "starts_at", "place", "facilitator", "secretary")}
-        new_participants = [f.instance for f in participants.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
-        session = create_session(script=form.cleaned_data["script"], created_by=request.user, participants=new_participants, **fields)
+    # Both validated, so the errors of both are shown at once.
+    if request.method == "POST" and all([form.is_valid(), participants.is_valid()]):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in ("project", "title", "starts_at", "place", "facilitator", "secretary")
+        }
+        new_participants = [
+            f.instance for f in participants.forms if f.has_changed() and not f.cleaned_data.get("DELETE")
+        ]
+        session = create_session(
+            script=form.cleaned_data["script"], created_by=request.user, participants=new_participants, **fields
+        )
         messages.success(request, _("The session has been planned."))
         return redirect(session)
-    return render(request, "sessies/session_form.html", {"form": form, "participants": participants})
+    status = 422 if form.is_bound else 200
+    return render(request, "sessies/session_form.html", {"form": form, "participants": participants}, status=status)
 
 
 def session_detail(request, pk):
@@ -105,7 +116,9 @@ def session_blocks(request, pk):
             timeline.adjust_blocks(session.pk, posted_int(request, "version"), changes, by=request.user)
             messages.success(request, _("The blocks have been adjusted."))
         except timeline.StaleVersion:
-            messages.error(request, _("The session was changed meanwhile; your adjustment was not applied. Check and try again."))
+            messages.error(
+                request, _("The session was changed meanwhile; your adjustment was not applied. Check and try again.")
+            )
         except timeline.TransitionRefused as refused:
             messages.error(request, str(refused))
         return redirect(session)

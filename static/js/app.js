@@ -1,9 +1,7 @@
-// Gesprekstafels: the countdown, keyboard shortcuts, participant rows and the note field
-// that never loses what was typed. Everything else is htmx and server-rendered HTML.
+// Gesprekstafels: the countdown, keyboard shortcuts and participant rows (the note field,
+// which never loses what was typed, is in saving.js). Everything else is htmx and server-rendered HTML.
 (function () {
   "use strict";
-
-  const RETRY_MS = 3000;
 
   function pad(n) { return String(n).padStart(2, "0"); }
 
@@ -91,118 +89,7 @@
     if (first) first.focus();
   });
 
-  // The note field: a draft in localStorage until the server confirms; retried when offline.
-  function noteForm() { return document.getElementById("note-form"); }
-  function draftKey(form) { return "note-draft-" + form.dataset.session; }
-  function newToken() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-  }
-  function setStatus(text, kind) {
-    const status = document.getElementById("note-status");
-    if (!status) return;
-    status.textContent = text || "";
-    status.className = "note-status" + (kind ? " alert alert-" + kind + " py-1 mt-2" : "");
-  }
-  function saveDraft(form) {
-    const text = form.querySelector(".note-text").value;
-    if (!text) { localStorage.removeItem(draftKey(form)); return; }
-    localStorage.setItem(draftKey(form), JSON.stringify({
-      text: text,
-      token: form.querySelector(".client-token").value,
-      block: form.querySelector("#note-block").value,
-      question: form.querySelector("#note-question").value,
-      tag: (form.querySelector('input[name="tag"]:checked') || {}).value,
-    }));
-  }
-  function filterQuestions(form) {
-    const block = form.querySelector("#note-block").value;
-    const select = form.querySelector("#note-question");
-    select.querySelectorAll("optgroup").forEach(function (group) {
-      const match = group.dataset.block === block;
-      group.hidden = !match;
-      group.disabled = !match;
-    });
-    const chosen = select.selectedOptions[0];
-    if (chosen && chosen.dataset.block && chosen.dataset.block !== block) select.value = "";
-  }
-  let retryHandle = null;
-  let pending = false;
-  function initNoteForm() {
-    const form = noteForm();
-    if (!form || form.dataset.ready) return;
-    form.dataset.ready = "1";
-    const field = form.querySelector(".note-text");
-    const token = form.querySelector(".client-token");
-    token.value = newToken();
-    const stored = localStorage.getItem(draftKey(form));
-    if (stored) {
-      try {
-        const draft = JSON.parse(stored);
-        if (!field.value) field.value = draft.text;
-        if (draft.token) token.value = draft.token;
-        if (draft.block) { form.querySelector("#note-block").value = draft.block; form.dataset.follow = "0"; }
-        if (draft.question) form.querySelector("#note-question").value = draft.question;
-        if (draft.tag) { const radio = form.querySelector('input[name="tag"][value="' + draft.tag + '"]'); if (radio) radio.checked = true; }
-        setStatus(form.dataset.msgRestored, "info");
-      } catch (e) { localStorage.removeItem(draftKey(form)); }
-    }
-    filterQuestions(form);
-    field.focus();
-    field.addEventListener("input", function () { saveDraft(form); });
-    field.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        if (field.value.trim()) form.requestSubmit();
-      }
-    });
-    form.querySelector("#note-block").addEventListener("change", function () {
-      form.dataset.follow = "0";
-      filterQuestions(form);
-      saveDraft(form);
-    });
-    form.addEventListener("change", function () { saveDraft(form); });
-    form.addEventListener("submit", function (event) {
-      if (!field.value.trim()) { event.preventDefault(); event.stopImmediatePropagation(); }
-    }, true);
-  }
-  function followLiveBlock() {
-    const form = noteForm();
-    const poller = document.getElementById("poller");
-    if (!form || !poller || form.dataset.follow === "0") return;
-    const current = poller.dataset.currentBlock;
-    const select = form.querySelector("#note-block");
-    if (current && select.value !== current) {
-      select.value = current;
-      filterQuestions(form);
-    }
-  }
-
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt.id === "note-form") { pending = true; saveDraft(event.detail.elt); }
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    const form = event.detail.elt;
-    if (form.id !== "note-form") return;
-    pending = false;
-    const xhr = event.detail.xhr;
-    if (event.detail.successful) {
-      clearTimeout(retryHandle);
-      form.querySelector(".note-text").value = "";
-      form.querySelector(".client-token").value = newToken();
-      localStorage.removeItem(draftKey(form));
-      setStatus("", null);
-      form.querySelector(".note-text").focus();
-    } else if (!xhr || xhr.status === 0 || xhr.status >= 500) {
-      // Network gone or server down: keep the text, say so, try again.
-      setStatus(form.dataset.msgOffline, "warning");
-      clearTimeout(retryHandle);
-      retryHandle = setTimeout(function () {
-        if (form.querySelector(".note-text").value.trim()) form.requestSubmit();
-      }, RETRY_MS);
-    } else {
-      setStatus("", null);
-    }
-  });
+  // The note field and every other form that must not lose typed text: see saving.js.
 
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     // Never replace the harvest while a note is being edited in it; the edit's own
@@ -218,21 +105,7 @@
     }
   }, true);
 
-  window.addEventListener("beforeunload", function (event) {
-    const form = noteForm();
-    const editing = document.querySelector(".note-editor");
-    if ((form && form.querySelector(".note-text").value.trim()) || editing || pending) {
-      event.preventDefault();
-      event.returnValue = "";
-    }
-  });
-
-  function refresh() {
-    startCountdown();
-    initNoteForm();
-    followLiveBlock();
-  }
-  document.addEventListener("DOMContentLoaded", refresh);
-  document.addEventListener("htmx:afterSettle", refresh);
+  document.addEventListener("DOMContentLoaded", startCountdown);
+  document.addEventListener("htmx:afterSettle", startCountdown);
   document.addEventListener("htmx:oobAfterSwap", function () { startCountdown(); });
 })();

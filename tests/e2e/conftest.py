@@ -8,15 +8,15 @@ import os
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
 
-from tests.conftest import make_user  # noqa: E402
+from tests.conftest import make_user
+from tests.factories import ResearchProjectFactory, SessionFactory, table_participants
 
 E2E_DIR = Path(__file__).parent
 AXE_JS = E2E_DIR / "vendor" / "axe.min.js"
@@ -38,8 +38,12 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "headless": True,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
         ],
     }
 
@@ -86,42 +90,25 @@ def people(e2e_library, django_user_model):
 
 @pytest.fixture
 def e2e_project(people):
-    from kader.models import Phase, ResearchProject
-
-    project = ResearchProject.objects.create(
-        title="Vroegsignalering schulden", organisation="Gemeente Utrecht", current_phase=Phase.objects.get(number=1)
-    )
     # The facilitator plans the session, so the project must be visible to them.
-    project.researchers.add(people["facilitator"])
-    return project
+    return ResearchProjectFactory(researchers=[people["facilitator"]])
 
 
 @pytest.fixture
 def e2e_session(e2e_project, people):
     """A planned Gesprekstafel 1 with three participants."""
-    from draaiboeken.models import Script
-    from sessies.models import Participant
-    from sessies.planning import create_session
-
-    return create_session(
-        script=Script.objects.get(slug="gesprekstafel-1-start"),
+    return SessionFactory(
         project=e2e_project,
-        title="Gesprekstafel 1 – Vroegsignalering",
-        starts_at=timezone.now(),
         place="Stadskantoor, zaal 3",
         facilitator=people["facilitator"],
         secretary=people["secretary"],
-        participants=[
-            Participant(name="Petra Professional", email="petra@example.org", role="professional"),
-            Participant(name="Bram Beleid", email="bram@example.org", role="beleid"),
-            Participant(name="Carla Cliënt", role="client"),
-        ],
+        participants=table_participants(),
     )
 
 
 @pytest.fixture
 def login(browser, browser_context_args, live_server):
-    """login(user) -> a new browser context signed in as the user (signed-cookie session)."""
+    """login(user) -> a new browser context signed in as the user (its own server-side session)."""
     contexts = []
 
     def _login(user):

@@ -47,7 +47,7 @@ def projected_end_epoch(page):
     return data[0] + data[1] + data[2]
 
 
-def test_a_whole_gesprekstafel(browser, browser_context_args, login, people, e2e_project, settings):
+def test_a_whole_gesprekstafel(browser, browser_context_args, login, people, e2e_project, settings, run_mail_worker):
     from draaiboeken.models import Script
     from sessies.models import Delivery, DeliveryStatus, Note, Session, SessionState
 
@@ -194,6 +194,10 @@ def test_a_whole_gesprekstafel(browser, browser_context_args, login, people, e2e
     # Petra, Bram, Olaf and Gijs (a researcher on the project); Carla has no e-mail address.
     assert recipients == 4
     sec.locator("main form button.btn-primary").click()
+    # The request only queues the mail; the worker sends it.
+    expect(sec.locator(".delivery-wachtrij")).to_have_count(recipients)
+    run_mail_worker()
+    sec.reload()
     expect(sec.locator(".delivery-verzonden")).to_have_count(recipients)
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == recipients
     assert len(mail.outbox) == recipients

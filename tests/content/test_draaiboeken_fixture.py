@@ -85,12 +85,8 @@ def loaded(db):
 
 
 def loaded_questions(slug):
-    centrals = Question.objects.filter(block__script__slug=slug, parent=None).order_by(
-        "block__order", "order"
-    )
-    return [
-        (q.text, [h.text for h in q.help_questions.order_by("order")]) for q in centrals
-    ]
+    centrals = Question.objects.filter(block__script__slug=slug, parent=None).order_by("block__order", "order")
+    return [(q.text, [h.text for h in q.help_questions.order_by("order")]) for q in centrals]
 
 
 @pytest.mark.django_db
@@ -147,9 +143,7 @@ def test_questions_link_to_the_frameworks_attention_points(loaded):
 
 @pytest.mark.django_db
 def test_linked_attention_points_belong_to_the_scripts_phase(loaded):
-    for question in Question.objects.prefetch_related("attention_points").select_related(
-        "block__script"
-    ):
+    for question in Question.objects.prefetch_related("attention_points").select_related("block__script"):
         for point in question.attention_points.all():
             assert point.phase_id == question.block.script.phase_id
 
@@ -171,8 +165,7 @@ def test_tips_per_audience(loaded):
     assert len(participant) == 5
     assert facilitator[0].text == "Zorg voor een veilige omgeving aan de hand van de spelregels."
     assert facilitator[-1].text == (
-        "Geef als gespreksleider de onderstaande tips/spelregels mee aan de deelnemers voordat "
-        "de Gesprekstafel start:"
+        "Geef als gespreksleider de onderstaande tips/spelregels mee aan de deelnemers voordat de Gesprekstafel start:"
     )
     assert participant[0].text == "Wees open, eerlijk en nieuwsgierig naar elkaar (OENig)."
     assert participant[-1].text.startswith("Tip voor de onderzoeker(s) ter voorbereiding")
@@ -198,9 +191,7 @@ def test_roles(loaded):
 def test_only_the_closing_block_is_protected_and_it_holds_the_follow_up(loaded):
     assert set(Block.objects.filter(is_protected=True).values_list("order", flat=True)) == {4}
     assert not Block.objects.filter(is_optional=True).exists()
-    closing = {
-        b.script.slug: b for b in Block.objects.filter(order=4).select_related("script")
-    }
+    closing = {b.script.slug: b for b in Block.objects.filter(order=4).select_related("script")}
     assert closing["gesprekstafel-1-start"].practical_lines == [
         "Is er voldoende ruimte voor professionals om mee te doen aan het onderzoek?",
         "Hoe lang gaat het onderzoek lopen en welke invloed heeft dat op de meerwaarde van "

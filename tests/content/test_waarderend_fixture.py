@@ -2,12 +2,11 @@
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from draaiboeken.models import Block, Method, Question, Role, Script, Tip
 from sessies import timeline
 from sessies.models import SessionState
-from sessies.planning import create_session
+from tests.factories import SessionFactory
 
 SLUGS = [
     "waarderende-kennismakingsronde-a",
@@ -146,8 +145,7 @@ QUESTIONS = {
         ("Kun je voor een specifiek iemand waarvoor je werkt eens een goede startvraag bedenken?", []),
         ("Wat heeft het je geleerd en wat neem je mee?", []),
         (
-            "Welke ontwikkelopgaven zie je voor jezelf waar het gaat over het aangaan van waarderende "
-            "gesprekken?",
+            "Welke ontwikkelopgaven zie je voor jezelf waar het gaat over het aangaan van waarderende gesprekken?",
             [],
         ),
         ("Wat heb je daarvoor nodig?", []),
@@ -197,8 +195,7 @@ QUESTIONS = {
         ("Hoe kan samenwerking eruit zien en wat is de winst?", []),
         ("Wat zijn de belangrijkste inzichten van vandaag?", []),
         (
-            "Welke kansen zie je? Wat is eenvoudig vorm te geven en wat vraagt verdere doordenking en "
-            "uitwerking?",
+            "Welke kansen zie je? Wat is eenvoudig vorm te geven en wat vraagt verdere doordenking en uitwerking?",
             [],
         ),
         (
@@ -319,8 +316,9 @@ def test_questions_have_no_perspective_and_help_questions_stay_in_their_block(lo
 
 @pytest.mark.django_db
 def test_the_start_questions_carry_the_film_guidance(loaded):
-    start = Question.objects.get(block__script__slug="waarderende-kennismakingsronde-a", parent=None, order=1,
-                                 block__order=2)
+    start = Question.objects.get(
+        block__script__slug="waarderende-kennismakingsronde-a", parent=None, order=1, block__order=2
+    )
     assert "Kruip weer even in dat moment" in start.guidance
     assert "[Verzin eigen, passende variant voor context en samenstelling groep]" in start.guidance
     helps = Question.objects.filter(parent__text="Hoe kunnen goede vragen er dan uit zien?").order_by("order")
@@ -333,7 +331,7 @@ def test_the_six_principles_are_facilitator_tips(loaded):
     assert [t.pk for t in tips] == list(range(100, 106))
     assert {t.audience for t in tips} == {"gespreksleider"}
     assert len(tips) == len(PRINCIPLES)
-    for tip, principle in zip(tips, PRINCIPLES):
+    for tip, principle in zip(tips, PRINCIPLES, strict=True):
         assert principle in tip.text
         assert tip.text.startswith(principle + ": ")
     assert tips[0].text.endswith("Niets meer en niets minder dan dat.")
@@ -372,25 +370,14 @@ def planner(db, django_user_model):
     return django_user_model.objects.create_user(username="procesbegeleider", password="pw")
 
 
-@pytest.fixture
-def research_project(loaded):
-    from kader.models import Phase, ResearchProject
-
-    return ResearchProject.objects.create(
-        title="Samen Ouder Worden", organisation="Gemeente", current_phase=Phase.objects.get(number=1)
-    )
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", SLUGS)
-def test_a_session_can_be_planned_and_run_from_the_script(research_project, planner, slug):
+def test_a_session_can_be_planned_and_run_from_the_script(loaded, planner, slug):
     script = Script.objects.get(slug=slug)
-    session = create_session(
+    session = SessionFactory(
         script=script,
-        project=research_project,
+        project__title="Samen Ouder Worden",
         title=f"Sessie {script.title}",
-        starts_at=timezone.now(),
-        place="",
         facilitator=planner,
         secretary=planner,
     )

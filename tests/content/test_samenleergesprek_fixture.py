@@ -2,13 +2,11 @@
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from draaiboeken.models import Block, Method, Question, Script, Tip
-from kader.models import Phase, ResearchProject
 from sessies import timeline
 from sessies.models import SessionState
-from sessies.planning import create_session
+from tests.factories import SessionFactory
 
 BLOCK_TITLES = [
     "A. Wat gebeurde er?",
@@ -143,17 +141,8 @@ def test_no_slide_debris_or_links(script):
 @pytest.mark.django_db
 def test_a_session_can_be_planned_and_run(script, django_user_model):
     user = django_user_model.objects.create_user(username="professional", password="pw")
-    project = ResearchProject.objects.create(
-        title="Samenleergesprek", current_phase=Phase.objects.get(number=1)
-    )
-    session = create_session(
-        script=script,
-        project=project,
-        title="Samenleergesprek",
-        starts_at=timezone.now(),
-        place="",
-        facilitator=user,
-        secretary=user,
+    session = SessionFactory(
+        script=script, project__title="Samenleergesprek", title="Samenleergesprek", facilitator=user, secretary=user
     )
     assert session.phase_number is None
     assert [b.title for b in session.blocks.order_by("order")] == BLOCK_TITLES

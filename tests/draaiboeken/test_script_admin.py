@@ -77,8 +77,14 @@ def script_state(script):
         script.blocks.order_by("order", "pk").values_list("order", "title", "minutes", "min_minutes", "work_form")
     )
     questions = [
-        (q.block.order, q.order, q.text, q.perspective, q.parent.text if q.parent else None,
-         sorted(q.attention_points.values_list("pk", flat=True)))
+        (
+            q.block.order,
+            q.order,
+            q.text,
+            q.perspective,
+            q.parent.text if q.parent else None,
+            sorted(q.attention_points.values_list("pk", flat=True)),
+        )
         for q in Question.objects.filter(block__script=script)
         .select_related("block", "parent")
         .order_by("block__order", "order", "pk")
@@ -88,11 +94,13 @@ def script_state(script):
 
 def session_state(session):
     blocks = list(
-        SessionBlock.objects.filter(session=session).order_by("order", "pk")
+        SessionBlock.objects.filter(session=session)
+        .order_by("order", "pk")
         .values_list("order", "title", "minutes", "original_minutes", "min_minutes", "work_form", "instructions")
     )
     questions = list(
-        SessionQuestion.objects.filter(block__session=session).order_by("block__order", "order", "pk")
+        SessionQuestion.objects.filter(block__session=session)
+        .order_by("block__order", "order", "pk")
         .values_list("block__order", "order", "text", "parent__text", "perspective", "guidance")
     )
     return blocks, questions
@@ -157,8 +165,11 @@ def test_it_shows_the_script_change_page_with_its_blocks_inline(as_admin, script
 def test_it_adds_a_script_with_blocks_inline(as_admin, library):
     data = admin_form_data(as_admin.get(admin_url("script", "add")))
     data.update(
-        method=str(Method.objects.get().pk), title="Gesprekstafel 2b: grote groep",
-        slug="gesprekstafel-2b", phase=str(Phase.objects.get(number=2).pk), order="5",
+        method=str(Method.objects.get().pk),
+        title="Gesprekstafel 2b: grote groep",
+        slug="gesprekstafel-2b",
+        phase=str(Phase.objects.get(number=2).pk),
+        order="5",
     )
     add_inline_form(data, "blocks", order="1", title="Welkom", minutes="15", work_form=WorkForm.PLENARY)
     add_inline_form(
@@ -236,11 +247,17 @@ def test_it_reorders_blocks_by_their_order_fields(as_admin, facilitator_client, 
 
     assert response.status_code == 302, form_errors(response)
     assert list(script.blocks.order_by("order").values_list("pk", flat=True)) == [
-        blocks[4].pk, blocks[2].pk, blocks[3].pk, blocks[1].pk
+        blocks[4].pk,
+        blocks[2].pk,
+        blocks[3].pk,
+        blocks[1].pk,
     ]
     page = facilitator_client.get(reverse("scripts:script", args=[script.slug]))
     assert [(e.start_minute, e.block.pk) for e in page.context["timeline"]] == [
-        (0, blocks[4].pk), (20, blocks[2].pk), (80, blocks[3].pk), (140, blocks[1].pk)
+        (0, blocks[4].pk),
+        (20, blocks[2].pk),
+        (80, blocks[3].pk),
+        (140, blocks[1].pk),
     ]
 
 
@@ -274,8 +291,14 @@ def test_it_adds_a_help_question_under_a_question_of_the_same_block(as_admin, li
     point = AttentionPoint.objects.filter(phase__number=1).first()
     data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
     add_inline_form(
-        data, "questions", order="9", text="Wie heeft er baat bij?", perspective="onderzoeker",
-        parent=str(parent.pk), block=str(block.pk), attention_points=[str(point.pk)],
+        data,
+        "questions",
+        order="9",
+        text="Wie heeft er baat bij?",
+        perspective="onderzoeker",
+        parent=str(parent.pk),
+        block=str(block.pk),
+        attention_points=[str(point.pk)],
     )
 
     response = as_admin.post(admin_url("block", "change", block.pk), data)
@@ -294,7 +317,12 @@ def test_it_refuses_a_help_question_whose_parent_is_in_another_block(as_admin, l
     count = Question.objects.count()
     data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
     index = add_inline_form(
-        data, "questions", order="9", text="Verdwaalde hulpvraag?", parent=str(elsewhere.pk), block=str(block.pk),
+        data,
+        "questions",
+        order="9",
+        text="Verdwaalde hulpvraag?",
+        parent=str(elsewhere.pk),
+        block=str(block.pk),
     )
 
     response = as_admin.post(admin_url("block", "change", block.pk), data)
@@ -307,9 +335,11 @@ def test_it_refuses_a_help_question_whose_parent_is_in_another_block(as_admin, l
 @pytest.mark.django_db
 def test_it_refuses_moving_a_help_question_under_another_blocks_question_in_the_question_page(as_admin, library):
     help_question = Question.objects.get(text__startswith="Gaat het project (nog steeds)")
-    elsewhere = Question.objects.filter(block__script=help_question.block.script, parent=None).exclude(
-        block=help_question.block
-    ).first()
+    elsewhere = (
+        Question.objects.filter(block__script=help_question.block.script, parent=None)
+        .exclude(block=help_question.block)
+        .first()
+    )
     original_parent = help_question.parent_id
     data = admin_form_data(as_admin.get(admin_url("question", "change", help_question.pk)))
     data["parent"] = str(elsewhere.pk)
@@ -374,7 +404,10 @@ def test_it_duplicates_a_script_with_its_blocks_questions_and_links(as_admin, li
     assert copy.slug != original.slug
     assert original.title in copy.title
     assert (copy.method_id, copy.phase_id, copy.purpose, copy.repeatable) == (
-        original.method_id, original.phase_id, original.purpose, original.repeatable
+        original.method_id,
+        original.phase_id,
+        original.purpose,
+        original.repeatable,
     )
     assert script_state(copy) == before
     assert script_state(original) == before

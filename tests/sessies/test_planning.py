@@ -9,10 +9,7 @@ from kader.models import Phase
 from sessies import timeline
 from sessies.models import Session, SessionBlock, SessionQuestion, SessionState
 
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def plan_data(project, script, facilitator, secretary, **overrides):
@@ -89,11 +86,12 @@ def test_it_creates_a_session_with_a_copy_of_the_script(client, project, researc
     script_blocks = list(script.blocks.order_by("order", "pk").values_list("title", "minutes", "is_protected"))
     assert list(session.blocks.values_list("title", "minutes", "is_protected")) == script_blocks
     assert list(session.blocks.values_list("order", flat=True)) == [1, 2, 3, 4]
-    assert list(
-        SessionQuestion.objects.filter(block__session=session).values_list("block__title", "text")
-    ) == list(Question.objects.filter(block__script=script).values_list("block__title", "text"))
+    assert list(SessionQuestion.objects.filter(block__session=session).values_list("block__title", "text")) == list(
+        Question.objects.filter(block__script=script).values_list("block__title", "text")
+    )
     assert sorted(session.participants.values_list("name", "role")) == [
-        ("Carla Cliënt", "client"), ("Petra Professional", "professional"),
+        ("Carla Cliënt", "client"),
+        ("Petra Professional", "professional"),
     ]
 
 
@@ -132,9 +130,9 @@ def test_it_leaves_the_session_alone_when_the_script_is_edited(session):
     script.blocks.order_by("-order").first().delete()
 
     assert list(session.blocks.values_list("title", "minutes", "original_minutes")) == before_blocks
-    assert list(
-        SessionQuestion.objects.filter(block__session=session).values_list("text", flat=True)
-    ) == before_questions
+    assert (
+        list(SessionQuestion.objects.filter(block__session=session).values_list("text", flat=True)) == before_questions
+    )
     assert len(before_blocks) == 4
     assert "Een heel andere vraag" not in before_questions
 
@@ -193,7 +191,10 @@ def test_it_adjusts_minutes_skips_and_reorders_blocks_before_the_start(client, s
     assert response.status_code == 302
     assert response["Location"] == session.get_absolute_url()
     assert list(session.blocks.order_by("order").values_list("title", "minutes", "skipped")) == [
-        (titles[2], 60, False), (titles[1], 15, False), (titles[3], 60, True), (titles[4], 20, False),
+        (titles[2], 60, False),
+        (titles[1], 15, False),
+        (titles[3], 60, True),
+        (titles[4], 20, False),
     ]
     assert SessionBlock.objects.get(pk=blocks[0].pk).original_minutes == 10
     session.refresh_from_db()
@@ -249,8 +250,8 @@ def test_it_refuses_an_adjustment_on_a_stale_version(client, session, facilitato
     assert snapshot(session) == before
 
 
-@pytest.mark.parametrize("user", ["secretary", "researcher", "outsider"])
-def test_it_lets_only_the_facilitator_adjust_blocks(client, session, request, user):
+@pytest.mark.parametrize(("user", "status"), [("secretary", 403), ("researcher", 403), ("outsider", 404)])
+def test_it_lets_only_the_facilitator_adjust_blocks(client, session, request, user, status):
     client.force_login(request.getfixturevalue(user))
     before = snapshot(session)
     data = block_data(session)
@@ -258,9 +259,8 @@ def test_it_lets_only_the_facilitator_adjust_blocks(client, session, request, us
 
     response = client.post(reverse("sessions:blocks", args=[session.pk]), data)
 
-    assert response.status_code == 403
+    assert response.status_code == status
     assert snapshot(session) == before
-
 
 
 @pytest.mark.django_db

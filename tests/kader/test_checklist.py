@@ -18,6 +18,7 @@ from kader.models import (
     ExplanationSection,
     Phase,
 )
+from tests.conftest import HTMX
 
 
 def nl(message):
@@ -40,14 +41,14 @@ def entry_data(point, status="geborgd", note="", version=0):
 
 
 def htmx_post(client, url, data):
-    return client.post(url, data, headers={"HX-Request": "true"})
+    return client.post(url, data, headers=HTMX)
 
 
 @pytest.fixture
 def colleague(project, django_user_model):
     """A second researcher on the same project."""
-    from tests.conftest import make_user
     from sessies import roles
+    from tests.conftest import make_user
 
     user = make_user(django_user_model, "cor", roles.RESEARCHERS)
     project.researchers.add(user)
@@ -115,11 +116,11 @@ def test_it_answers_404_for_an_unknown_phase(client, project, researcher):
 
 
 @pytest.mark.django_db
-def test_it_refuses_someone_elses_checklist(client, project, outsider):
+def test_it_hides_someone_elses_checklist(client, project, outsider):
     client.force_login(outsider)
     response = client.get(reverse("projects:checklist", args=[project.pk, 1]))
-    assert response.status_code == 403
-    assert "403.html" in [t.name for t in response.templates]
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
 
 
 @pytest.mark.django_db
@@ -147,7 +148,9 @@ def test_it_keeps_the_checklist_query_count_with_more_points(
     client, project, researcher, colleague, django_assert_num_queries
 ):
     phase = Phase.objects.get(number=1)
-    ChecklistEntry(project=project, attention_point=first_point()).mark("geborgd", "Klaar", by=researcher, expected_version=0)
+    ChecklistEntry(project=project, attention_point=first_point()).mark(
+        "geborgd", "Klaar", by=researcher, expected_version=0
+    )
     client.force_login(researcher)
     url = reverse("projects:checklist", args=[project.pk, 1])
     client.get(url)
@@ -159,7 +162,9 @@ def test_it_keeps_the_checklist_query_count_with_more_points(
             [ExplanationSection(attention_point=point, order=i, body=f"Uitleg {i}.") for i in range(3)]
         )
         author = researcher if number % 2 else colleague
-        ChecklistEntry(project=project, attention_point=point).mark("in_gesprek", "Bezig", by=author, expected_version=0)
+        ChecklistEntry(project=project, attention_point=point).mark(
+            "in_gesprek", "Bezig", by=author, expected_version=0
+        )
     with django_assert_num_queries(len(baseline)):
         response = client.get(url)
     assert response.status_code == 200
@@ -223,7 +228,7 @@ def test_it_refuses_a_save_by_an_outsider(client, project, outsider):
     point = first_point()
     client.force_login(outsider)
     response = htmx_post(client, entry_url(project, point), entry_data(point))
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not ChecklistEntry.objects.exists()
 
 
@@ -323,7 +328,9 @@ def test_it_answers_409_when_someone_else_saved_meanwhile(client, project, resea
         "geborgd", "Versie van Olga", by=researcher, expected_version=0
     )
     client.force_login(colleague)
-    response = htmx_post(client, entry_url(project, point), entry_data(point, "in_gesprek", "Versie van Cor", version=0))
+    response = htmx_post(
+        client, entry_url(project, point), entry_data(point, "in_gesprek", "Versie van Cor", version=0)
+    )
     assert response.status_code == 409
     content = response.content.decode()
     assert f'id="entry-{point.pk}"' in content
@@ -355,7 +362,9 @@ def test_it_answers_409_on_the_second_of_two_saves_with_the_same_version(client,
 @pytest.mark.django_db
 def test_it_answers_409_with_the_full_page_on_a_plain_post(client, project, researcher, colleague):
     point = first_point()
-    ChecklistEntry(project=project, attention_point=point).mark("geborgd", "Versie van Olga", by=researcher, expected_version=0)
+    ChecklistEntry(project=project, attention_point=point).mark(
+        "geborgd", "Versie van Olga", by=researcher, expected_version=0
+    )
     client.force_login(colleague)
     response = client.post(entry_url(project, point), entry_data(point, "in_gesprek", "Versie van Cor", version=0))
     assert response.status_code == 409
@@ -370,9 +379,13 @@ def test_it_answers_409_with_the_full_page_on_a_plain_post(client, project, rese
 @pytest.mark.django_db
 def test_it_saves_again_with_the_new_version_after_a_conflict(client, project, researcher, colleague):
     point = first_point()
-    ChecklistEntry(project=project, attention_point=point).mark("geborgd", "Versie van Olga", by=researcher, expected_version=0)
+    ChecklistEntry(project=project, attention_point=point).mark(
+        "geborgd", "Versie van Olga", by=researcher, expected_version=0
+    )
     client.force_login(colleague)
-    response = htmx_post(client, entry_url(project, point), entry_data(point, "in_gesprek", "Versie van Cor", version=1))
+    response = htmx_post(
+        client, entry_url(project, point), entry_data(point, "in_gesprek", "Versie van Cor", version=1)
+    )
     assert response.status_code == 200
     saved = ChecklistEntry.objects.get(project=project, attention_point=point)
     assert (saved.status, saved.note, saved.version, saved.changed_by) == ("in_gesprek", "Versie van Cor", 2, colleague)
@@ -402,4 +415,4 @@ def test_it_renders_the_checklist_as_pdf(client, project, researcher, entry):
 def test_it_refuses_the_checklist_pdf_to_an_outsider(client, project, outsider):
     client.force_login(outsider)
     response = client.get(reverse("projects:checklist_pdf", args=[project.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 404

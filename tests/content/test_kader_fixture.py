@@ -6,7 +6,10 @@ from django.core.management import call_command
 from kader.models import AttentionPoint, ExplanationSection, IntroSection, Phase
 
 EXPECTED_POINTS = [
-    ("1.1", "De professional als inhoudelijk opdrachtgever. Voer voor de start van een onderzoek een praktijktoets uit."),
+    (
+        "1.1",
+        "De professional als inhoudelijk opdrachtgever. Voer voor de start van een onderzoek een praktijktoets uit.",
+    ),
     ("1.2", "Blik eerst terug en kijk rond: wat is er al?"),
     ("1.3", "Borg aan de voorkant ruimte voor professionals en beperk de doorlooptijd"),
     ("2.1", "Blijf afstemmen met professionals om tijdig bij te sturen"),

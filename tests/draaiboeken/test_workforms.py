@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from draaiboeken.models import Audience, Block, WorkFormCategory, WorkFormTool
 from sessies import timeline
+from tests.conftest import HTMX
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_it_filters_by_who_takes_part(client, workforms, facilitator):
 @pytest.mark.django_db
 def test_it_answers_htmx_with_the_results_only(client, workforms, facilitator):
     client.force_login(facilitator)
-    response = client.get(reverse("workforms:list"), {"q": "theater"}, headers={"HX-Request": "true"})
+    response = client.get(reverse("workforms:list"), {"q": "theater"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="results"')
     assert "Theater" in html and "<nav" not in html
@@ -85,7 +86,15 @@ def _add_tools(count):
     category = WorkFormCategory.objects.first()
     audience = Audience.objects.first()
     for index in range(count):
-        tool = WorkFormTool.objects.create(category=category, code=f"9.{index}", order=100 + index, name=f"Extra {index}", when="x", with_whom="y", description="z")
+        tool = WorkFormTool.objects.create(
+            category=category,
+            code=f"9.{index}",
+            order=100 + index,
+            name=f"Extra {index}",
+            when="x",
+            with_whom="y",
+            description="z",
+        )
         tool.audiences.add(audience)
 
 
@@ -125,5 +134,12 @@ def test_it_copies_a_script_blocks_work_forms_into_a_new_session(library, workfo
     script = Script.objects.get(slug="gesprekstafel-1-start")
     block = Block.objects.filter(script=script).order_by("order")[1]
     block.work_forms.add(WorkFormTool.objects.get(name="Dialoogtafel"))
-    session = create_session(script=script, project=project, title="T", starts_at=timezone.now(), facilitator=facilitator, secretary=secretary)
+    session = create_session(
+        script=script,
+        project=project,
+        title="T",
+        starts_at=timezone.now(),
+        facilitator=facilitator,
+        secretary=secretary,
+    )
     assert [t.name for t in session.blocks.all()[1].work_forms.all()] == ["Dialoogtafel"]

@@ -46,7 +46,7 @@ def central_questions(block):
 
 def block_positions(text, blocks, starts):
     """Where each block's heading ("<start> <title>") sits in the page text, in page order."""
-    positions = [text.index(normalise(f"{start} {block.title}")) for start, block in zip(starts, blocks)]
+    positions = [text.index(normalise(f"{start} {block.title}")) for start, block in zip(starts, blocks, strict=True)]
     assert positions == sorted(positions)
     return positions + [len(text)]
 
@@ -56,12 +56,19 @@ def add_blocks(script, count, questions_per_block, points):
     start = script.blocks.count() + 1
     for number in range(start, start + count):
         block = Block.objects.create(
-            script=script, order=number, title=f"Extra blok {number}", minutes=5, work_form=WorkForm.SUBGROUPS,
+            script=script,
+            order=number,
+            title=f"Extra blok {number}",
+            minutes=5,
+            work_form=WorkForm.SUBGROUPS,
             instructions="Eerst dit.\nDan dat.",
         )
         for index in range(questions_per_block):
             question = Question.objects.create(
-                block=block, order=index, text=f"Extra vraag {number}.{index}?", perspective="professional",
+                block=block,
+                order=index,
+                text=f"Extra vraag {number}.{index}?",
+                perspective="professional",
                 guidance="Rondje langs iedereen.",
             )
             question.attention_points.set(points)
@@ -93,7 +100,7 @@ def test_it_lists_the_three_scripts_grouped_by_phase(logged_in, library):
     scripts = list(Script.objects.filter(slug__in=SLUGS).select_related("phase", "method").order_by("order"))
     positions = [text.index(normalise(script.phase.name)) for script in scripts]
     assert positions == sorted(positions)
-    for script, start, end in zip(scripts, positions, positions[1:] + [len(text)]):
+    for script, start, end in zip(scripts, positions, positions[1:] + [len(text)], strict=True):
         # Each script sits under its own phase heading, with its duration in minutes and as h:mm.
         segment = text[start:end]
         assert re.search(rf"{re.escape(script.title)} .{{0,200}}?\b150\b.{{0,40}}?\b2:30\b", segment), script.title
@@ -139,7 +146,10 @@ def test_library_queries_do_not_grow_with_the_number_of_scripts(logged_in, libra
     for phase in [*Phase.objects.all(), None]:
         for index in range(3):
             script = Script.objects.create(
-                method=method, phase=phase, order=10 + index, title=f"Extra {phase} {index}",
+                method=method,
+                phase=phase,
+                order=10 + index,
+                title=f"Extra {phase} {index}",
                 slug=f"extra-{phase.number if phase else 0}-{index}",
             )
             add_blocks(script, 2, 2, points)
@@ -170,12 +180,12 @@ def test_it_shows_the_timeline_with_start_times_minutes_and_work_form(logged_in,
     positions = block_positions(text, blocks, STARTS)
     with translation.override(response.wsgi_request.LANGUAGE_CODE):
         work_forms = [str(block.get_work_form_display()) for block in blocks]
-    for block, work_form, start, end in zip(blocks, work_forms, positions, positions[1:]):
+    for block, work_form, start, end in zip(blocks, work_forms, positions, positions[1:], strict=False):
         segment = text[start:end]
         assert re.search(rf"\b{block.minutes}\b", segment), block.title
         assert work_form in segment, block.title
     # The timeline ends at 2:30, after the last block.
-    assert "2:30" in text[positions[-2]:]
+    assert "2:30" in text[positions[-2] :]
 
 
 @pytest.mark.django_db
@@ -187,12 +197,12 @@ def test_it_shows_each_blocks_questions_with_help_questions_under_their_question
     text = page_text(response)
     blocks = ordered_blocks(slug)
     positions = block_positions(text, blocks, STARTS)
-    for block, start, end in zip(blocks, positions, positions[1:]):
+    for block, start, end in zip(blocks, positions, positions[1:], strict=False):
         centrals = central_questions(block)
         found = [text.index(normalise(q.text), start) for q in centrals]
         assert found == sorted(found)
         assert all(start < at < end for at in found), block.title
-        for question, at, next_at in zip(centrals, found, found[1:] + [end]):
+        for question, at, next_at in zip(centrals, found, found[1:] + [end], strict=False):
             for help_question in question.help_questions.order_by("order"):
                 help_at = text.index(normalise(help_question.text), at)
                 assert at < help_at < next_at, help_question.text
@@ -236,10 +246,10 @@ def test_it_groups_the_central_questions_by_perspective(logged_in, library):
     # Below the timeline every central question comes again, under its perspective's label.
     previous_end = max(text.index(normalise(q)) for _, texts in expected for q in texts)
     labels = [normalise(str(label)) for _, label, _ in response.context["perspectives"]]
-    for label, (_, texts) in zip(labels, expected):
+    for label, (_, texts) in zip(labels, expected, strict=True):
         found = [text.index(normalise(q), previous_end + 1) for q in texts]
         assert found == sorted(found)
-        assert label in text[previous_end:found[0]]
+        assert label in text[previous_end : found[0]]
         previous_end = found[-1]
 
 
@@ -260,7 +270,7 @@ def test_it_shows_tips_for_facilitators_and_participants_and_the_roles(logged_in
     roles = [text.index(role.name) for role in Role.objects.order_by("order")]
     assert roles == sorted(roles)
     for role in Role.objects.all():
-        assert normalise(role.description)[:60] in text[text.index(role.name):]
+        assert normalise(role.description)[:60] in text[text.index(role.name) :]
 
 
 @pytest.mark.django_db
@@ -320,4 +330,3 @@ def test_it_answers_404_for_the_handout_of_an_unknown_script(logged_in, library)
     response = logged_in.get(reverse("scripts:script_pdf", args=["bestaat-niet"]))
 
     assert response.status_code == 404
-

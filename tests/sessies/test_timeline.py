@@ -8,13 +8,9 @@ from django.utils import timezone
 
 from sessies import timeline
 from sessies.models import Session, SessionState, TimeAdjustment
+from tests.conftest import HTMX
 
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def blocks_of(session):
@@ -28,12 +24,6 @@ def move(client, session, action, version=None, **extra):
 
 def fresh(session):
     return Session.objects.get(pk=session.pk)
-
-
-@pytest.fixture
-def running(session):
-    """The session, started a moment ago."""
-    return timeline.start(session.pk, session.timeline_version)
 
 
 # Transitions through the run view
@@ -290,12 +280,24 @@ def test_it_redirects_a_refused_plain_post_to_the_run_view_with_the_message(clie
     assert fresh(running).current_block == blocks_of(running)[0]
 
 
-def test_it_answers_404_for_an_unknown_action(client, running, facilitator):
+def test_it_answers_an_unknown_action_with_422_and_a_message_the_page_shows(client, running, facilitator):
     client.force_login(facilitator)
 
-    response = move(client, running, "terugspoelen")
+    response = move(client, running, "terugspoelen", headers=HTMX)
 
-    assert response.status_code == 404
+    # 422 (not 404), so htmx swaps the live partial in and the message shows.
+    assert response.status_code == 422
+    assert "That step is not available. Reload the page and try again." in response.content.decode()
+    assert fresh(running).version == 2
+
+
+def test_it_redirects_an_unknown_plain_action_to_the_run_view_with_the_message(client, running, facilitator):
+    client.force_login(facilitator)
+
+    response = move(client, running, "terugspoelen", follow=True)
+
+    assert response.redirect_chain == [(reverse("sessions:run", args=[running.pk]), 302)]
+    assert "That step is not available. Reload the page and try again." in response.content.decode()
     assert fresh(running).version == 2
 
 
@@ -323,7 +325,7 @@ def test_it_keeps_the_outsider_out(client, session, outsider):
 
     response = move(client, session, "start")
 
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404
     assert fresh(session).state == SessionState.PLANNED
 
 
@@ -521,9 +523,13 @@ def test_it_accepts_a_move_after_a_note_changed_the_session(client, session, fac
 
     session = timeline.start(session.pk, session.timeline_version)
     seen = session.timeline_version
-    harvest.add_note(session, block_id=session.current_block_id, text="Een opbrengst", tag="opbrengst", author=secretary)
+    harvest.add_note(
+        session, block_id=session.current_block_id, text="Een opbrengst", tag="opbrengst", author=secretary
+    )
     client.force_login(facilitator)
-    response = client.post(reverse("sessions:transition", args=[session.pk, "volgende"]), {"version": seen}, headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("sessions:transition", args=[session.pk, "volgende"]), {"version": seen}, headers=HTMX
+    )
     assert response.status_code == 200
     session.refresh_from_db()
     assert session.current_block.order == 2
