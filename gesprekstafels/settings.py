@@ -118,6 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # primary-key query per request, the live poll included (bench/poll_bench.py measures it).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
+# The CSRF cookie stays readable (Django's default): after signing in again in another tab,
+# static/js/saving.js reads the new token from it so a kept note can still be sent.
+CSRF_COOKIE_HTTPONLY = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
