@@ -71,14 +71,39 @@ def note_create(request, pk):
     return response
 
 
-def _note_for(request, pk, note_pk, *, deleted=False):
-    """The session and one of its notes: a live one, or with deleted=True one to restore."""
+def _note_for(request, pk, note_pk):
+    """The session and one of its notes, live or deleted (callers check `note.deleted_at`)."""
     session = get_session_for(request.user, pk, need="write")
-    return session, get_object_or_404(Note, pk=note_pk, session=session, deleted_at__isnull=not deleted)
+    return session, get_object_or_404(Note, pk=note_pk, session=session)
+
+
+def _deleted_meanwhile(request, session, *, screen=Screen.NOTES):
+    """Someone deleted the note while this page still showed it: say so and show the current state."""
+    message = _("This note was deleted meanwhile (another tab or device). The list now shows the current state.")
+    if not request.htmx:
+        messages.warning(request, message)
+        return redirect("sessions:run" if screen == Screen.RUN else "sessions:notes", pk=session.pk)
+    session.refresh_from_db()
+    if screen == Screen.RUN:
+        messages.warning(request, message)
+        context = screen_context(session, Screen.RUN, user=request.user)
+        return render(request, f"{Screen.RUN.template}#live", context, status=409)
+    context = _secretary_context(request, session, harvest_message=message)
+    return render(request, f"{Screen.NOTES.template}#harvest-update", context, status=409)
 
 
 def note_edit(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
+    if note.deleted_at and request.method == "POST":
+        # Keep what was typed: the editor stays, with the text, and says what happened.
+        return render(
+            request,
+            f"{Screen.NOTES.template}#note-editor",
+            {"session": session, "note": note, "edit_form": NoteEditForm(request.POST), "gone": True},
+            status=409,
+        )
+    if note.deleted_at:
+        return _deleted_meanwhile(request, session)
     if request.method == "GET":
         form = NoteEditForm(initial={"text": note.text, "tag": note.tag, "version": note.version})
         return render(
@@ -121,6 +146,8 @@ def note_edit(request, pk, note_pk):
 @require_POST
 def note_delete(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
+    if note.deleted_at:
+        return _deleted_meanwhile(request, session)
     harvest.delete_note(note)
     if not request.htmx:
         messages.info(request, _("The note has been deleted."))
@@ -129,14 +156,19 @@ def note_delete(request, pk, note_pk):
 
 @require_POST
 def note_restore(request, pk, note_pk):
-    session, note = _note_for(request, pk, note_pk, deleted=True)
-    harvest.restore_note(note)
+    session, note = _note_for(request, pk, note_pk)
+    # Restored in another tab already: nothing to do twice.
+    if note.deleted_at:
+        harvest.restore_note(note)
     return _harvest_response(request, session)
 
 
 @require_POST
 def note_star(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
+    if note.deleted_at:
+        screen = Screen.RUN if request.POST.get("from") == Screen.RUN else Screen.NOTES
+        return _deleted_meanwhile(request, session, screen=screen)
     harvest.set_key_harvest(note, request.POST.get("is_key") == "1")
     if request.POST.get("from") == Screen.RUN:
         if not request.htmx:
@@ -163,5 +195,8 @@ def agreement_create(request, pk):
 @require_POST
 def agreement_delete(request, pk, agreement_pk):
     session = get_session_for(request.user, pk, need="write")
-    harvest.delete_agreement(get_object_or_404(Agreement, pk=agreement_pk, session=session))
+    agreement = Agreement.objects.filter(pk=agreement_pk, session=session).first()
+    # Already gone (deleted in another tab): the wish is fulfilled; the list shows the current state.
+    if agreement is not None:
+        harvest.delete_agreement(agreement)
     return _harvest_response(request, session, partial="agreements-update")
