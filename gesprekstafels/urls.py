@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from gesprekstafels.lib.accounts import logout_everywhere
+from gesprekstafels.lib import accounts
 from sessies.views.sessions import dashboard
 
 admin.site.site_header = "Gesprekstafels"
@@ -16,11 +16,11 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        accounts.LoginView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/logout/everywhere/", logout_everywhere, name="logout_everywhere"),
+    path("accounts/logout/everywhere/", accounts.logout_everywhere, name="logout_everywhere"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("kader.urls")),
     path("", include("draaiboeken.urls")),

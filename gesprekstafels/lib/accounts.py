@@ -1,4 +1,4 @@
-"""Signing out on the server: the rule behind "log out on all devices", and its view.
+"""Signing in and out: the login view, and the rule behind "log out on all devices".
 
 Site-wide like Django's own login and logout views, and tied to no app, so it lives with the
 project's helpers.
@@ -9,10 +9,22 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+
+class LoginView(DjangoLoginView):
+    """Django's login view, answering 422 when the form has errors, as every form here does."""
+
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
 
 
 def end_all_sessions(*, user):

@@ -286,7 +286,7 @@ def test_it_shows_the_403_page_for_a_missing_permission(client, secretary, libra
 @pytest.mark.django_db
 def test_it_rejects_a_wrong_password_with_a_message(client, researcher):
     response = client.post(reverse("login"), {"username": "olga", "password": "wrong"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].non_field_errors()
     assert 'class="alert' in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -42,7 +42,7 @@ def attempt(client, password, *, forwarded_for=None, remote_addr=PROXY):
 def test_it_ignores_forwarded_addresses_without_trusted_proxies(client, researcher, trusted_proxies):
     assert trusted_proxies(0)["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ("REMOTE_ADDR",)
     failures = [attempt(client, "wrong", forwarded_for=f"192.0.2.{i + 1}").status_code for i in range(5)]
-    assert failures == [200, 200, 200, 200, 429]
+    assert failures == [422, 422, 422, 422, 429]
 
     response = attempt(client, "pw", forwarded_for="192.0.2.99")
 
@@ -54,7 +54,7 @@ def test_it_ignores_forwarded_addresses_without_trusted_proxies(client, research
 def test_it_locks_out_only_the_forwarded_client_behind_one_trusted_proxy(client, researcher, trusted_proxies):
     trusted_proxies(1)
     failures = [attempt(client, "wrong", forwarded_for=CLIENT_A).status_code for _ in range(5)]
-    assert failures == [200, 200, 200, 200, 429]
+    assert failures == [422, 422, 422, 422, 429]
 
     locked = attempt(client, "pw", forwarded_for=CLIENT_A)
     # What the client itself puts in front of the header is not trusted: still client A.
