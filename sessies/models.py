@@ -422,6 +422,10 @@ class Report(models.Model):
     def is_approved(self):
         return self.approved_at is not None
 
+    def delivery_list(self):
+        """Its deliveries; none for a report not stored yet (reading a page never creates one)."""
+        return list(self.deliveries.all()) if self.pk else []
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "wachtrij", _("queued")

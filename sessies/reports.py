@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
 from gesprekstafels.lib.pdf import render_pdf_bytes
-from sessies import outbox, timeline
+from sessies import timeline
 from sessies.models import Delivery, Note, NoteTag, ParticipantRole, Report
 
 REPORT_TEMPLATE = "sessies/report.html"
@@ -206,8 +206,3 @@ def queue_deliveries(report, recipients, *, subject, message):
         for delivery in deliveries:
             transaction.on_commit(lambda pk=delivery.pk: send_delivery.enqueue(pk))
     return deliveries
-
-
-def retry_failed(report=None):
-    """Send failed, waiting and stuck deliveries again now; each is still sent at most once."""
-    return outbox.retry(report)

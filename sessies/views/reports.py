@@ -19,8 +19,7 @@ def _report_page(request, session, *, texts_form=None, status=200):
     context["can_edit"] = session.can_edit_report(request.user)
     context["can_send"] = session.can_send_report(request.user)
     context["texts_form"] = texts_form or ReportTextsForm(instance=context["report"])
-    # An unsaved report (nothing changed yet) has no deliveries to ask for.
-    context["deliveries"] = context["report"].deliveries.all() if context["report"].pk else []
+    context["deliveries"] = context["report"].delivery_list()
     return render(request, "sessies/report.html", context, status=status)
 
 
@@ -104,7 +103,7 @@ def report_send(request, pk):
             )
             messages.success(request, _("The report is being sent; the status per recipient is shown below."))
             return redirect("sessions:report_send", pk=session.pk)
-    deliveries = list(report.deliveries.all()) if report.pk else []
+    deliveries = report.delivery_list()
     return render(
         request,
         "sessies/report_send.html",
@@ -123,8 +122,9 @@ def report_send(request, pk):
 
 @require_POST
 def report_retry(request, pk):
-    session = get_session_for(request.user, pk, need="report")
+    # Sending again is sending: the same rule as the send page.
+    session = get_session_for(request.user, pk, need="send")
     report = reports.read_report(session)
-    count = reports.retry_failed(report) if report.pk else 0
+    count = outbox.retry(report) if report.pk else 0
     messages.info(request, _("%(count)s unsent deliveries queued again.") % {"count": count})
     return redirect("sessions:report_send", pk=session.pk)

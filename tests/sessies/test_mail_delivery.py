@@ -456,3 +456,15 @@ def test_two_workers_with_every_task_queued_twice_send_each_mail_once(approved, 
     # Both workers took tasks, so the claim, not luck, kept each mail single.
     workers = {worker for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) for worker in ids}
     assert workers == {"test-worker-0", "test-worker-1"}
+
+
+def test_retrying_follows_the_rule_for_sending(client, approved, django_user_model):
+    # The session's secretary, but without the permission to send reports: may edit, not send.
+    session = approved.session
+    session.secretary = django_user_model.objects.create_user(username="stagiair", password="pw")
+    session.save()
+    client.force_login(session.secretary)
+
+    response = client.post(reverse("sessions:report_retry", args=[session.pk]))
+
+    assert response.status_code == 403
