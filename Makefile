@@ -8,7 +8,7 @@ PORT ?= 8000
 # Order matters: the framework before the scripts that link to it, work forms before blocks.
 FIXTURES := fixtures/kader.json fixtures/werkvormen.json fixtures/draaiboeken.json fixtures/waarderend.json fixtures/samenleergesprek.json
 
-.PHONY: run test test-fast lint check-python install browser messages clean
+.PHONY: run test test-fast lint check-python install browser messages clean forget-empty-db
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -24,6 +24,11 @@ $(STAMP): pyproject.toml | check-python
 
 install: check-python $(STAMP)
 
+# A database file that is there but empty (a tool opened it, nothing migrated it) counts as
+# none, so `make run` still migrates and loads the fixtures into it.
+forget-empty-db:
+	@if [ -f db.sqlite3 ] && [ ! -s db.sqlite3 ]; then rm -f db.sqlite3; fi
+
 db.sqlite3: $(STAMP) $(FIXTURES)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata $(FIXTURES)
@@ -31,7 +36,7 @@ db.sqlite3: $(STAMP) $(FIXTURES)
 
 # The mail worker (django-tasks-db) runs beside the development server, in a process group of its
 # own so that stopping the server (Ctrl-C) also stops the worker and its autoreloader.
-run: install db.sqlite3
+run: install forget-empty-db db.sqlite3
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py retry_deliveries --stuck

@@ -213,6 +213,8 @@ def test_it_passes_the_deploy_checks_with_production_settings():
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="example.org",
+        # Never the checkout's own db.sqlite3: an empty file there would stop `make run` loading the fixtures.
+        DATABASE_URL="sqlite://:memory:",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
@@ -230,7 +232,12 @@ def test_it_passes_the_deploy_checks_with_production_settings():
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="gesprekstafels.settings", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="example.org")
+    env.update(
+        DJANGO_SETTINGS_MODULE="gesprekstafels.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="example.org",
+        DATABASE_URL="sqlite://:memory:",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )
