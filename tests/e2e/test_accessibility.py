@@ -3,6 +3,8 @@
 Each page is also saved as a screenshot in test-artifacts/screenshots/ for a look by eye.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -206,5 +208,6 @@ def test_live_views_work_by_keyboard_with_visible_focus(login, people, live_sess
     skip.focus()
     assert skip.bounding_box()["width"] > 10
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    # The fragment navigation is reported asynchronously; wait for it instead of reading at once.
+    expect(page).to_have_url(re.compile(r"#main$"))
     screenshot(page, f"{view}-keyboard")
