@@ -31,7 +31,8 @@ forget-empty-db:
 
 db.sqlite3: $(STAMP) $(FIXTURES)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py load_library $(FIXTURES)
+	$(PY) manage.py refresh_legacy_steps
 	@touch db.sqlite3
 
 # The mail worker (django-tasks-db) runs beside the development server, in a process group of its

@@ -7,14 +7,19 @@ from draaiboeken.models import (
     Block,
     LemniscatePhase,
     Method,
-    Question,
+    Reading,
     Role,
     Script,
+    Step,
+    StepKind,
     Tip,
+    ToolboxLink,
+    ToolboxSection,
     WorkFormCategory,
     WorkFormTool,
 )
 from draaiboeken.scripts import duplicate_script, with_total_minutes
+from gesprekstafels.lib.http import parse_id
 
 
 class RoleInline(admin.TabularInline):
@@ -31,6 +36,7 @@ class TipInline(admin.TabularInline):
 class MethodAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["builds_on"]
     inlines = [RoleInline, TipInline]
 
 
@@ -56,7 +62,7 @@ def duplicate_scripts(modeladmin, request, queryset):
 class ScriptAdmin(admin.ModelAdmin):
     list_display = ["title", "method", "phase", "variant_label", "duration"]
     list_filter = ["phase", "method"]
-    search_fields = ["title", "purpose", "blocks__title", "blocks__questions__text"]
+    search_fields = ["title", "purpose", "blocks__title", "blocks__steps__text"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [BlockInline]
     actions = [duplicate_scripts]
@@ -69,19 +75,30 @@ class ScriptAdmin(admin.ModelAdmin):
         return script.total_minutes
 
 
-class QuestionInline(admin.StackedInline):
-    model = Question
-    fields = ["order", "text", "perspective", "parent", "guidance", "attention_points"]
+class StepInline(admin.StackedInline):
+    """The block's steps in the method's order; change `order` to move one, `part of` to nest it."""
+
+    model = Step
+    fields = [
+        ("order", "kind", "parent"),
+        "text",
+        ("label", "perspective"),
+        "guidance",
+        "editorial_note",
+        "attention_points",
+    ]
     extra = 0
     filter_horizontal = ["attention_points"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "parent":
-            # Only central questions of the block being edited can hold help questions.
-            block_id = request.resolver_match.kwargs.get("object_id")
+            # Only top-level questions and groups of the block being edited hold sub-points.
+            block_id = parse_id(request.resolver_match.kwargs.get("object_id"))
             field.queryset = (
-                Question.objects.filter(block_id=block_id, parent=None) if block_id else Question.objects.none()
+                Step.objects.filter(block_id=block_id, parent=None).exclude(kind=StepKind.INSTRUCTION)
+                if block_id is not None
+                else Step.objects.none()
             )
         return field
 
@@ -90,19 +107,34 @@ class QuestionInline(admin.StackedInline):
 class BlockAdmin(admin.ModelAdmin):
     list_display = ["title", "script", "order", "minutes", "work_form"]
     list_filter = ["script__phase", "script", "work_form"]
-    search_fields = ["title", "instructions", "questions__text"]
+    search_fields = ["title", "steps__text"]
     list_select_related = ["script"]
     filter_horizontal = ["work_forms"]
-    inlines = [QuestionInline]
+    inlines = [StepInline]
 
 
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["text", "block", "perspective", "parent"]
-    list_filter = ["perspective", "block__script__phase", "block__script"]
-    search_fields = ["text", "guidance"]
+@admin.register(Step)
+class StepAdmin(admin.ModelAdmin):
+    list_display = ["text", "kind", "block", "perspective", "parent"]
+    list_filter = ["kind", "perspective", "block__script__phase", "block__script"]
+    search_fields = ["text", "guidance", "label"]
     list_select_related = ["block__script", "parent"]
     filter_horizontal = ["attention_points"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            # The questions and groups that can hold sub-points: of the step's own block once it has one.
+            candidates = Step.objects.filter(parent=None).exclude(kind=StepKind.INSTRUCTION)
+            step_id = parse_id(request.resolver_match.kwargs.get("object_id"))
+            block_id = Step.objects.filter(pk=step_id).values("block_id")[:1] if step_id is not None else None
+            field.queryset = candidates.filter(block_id__in=block_id) if block_id is not None else candidates
+        return field
+
+
+class ReadingInline(admin.TabularInline):
+    model = Reading
+    extra = 0
 
 
 @admin.register(WorkFormTool)
@@ -112,6 +144,18 @@ class WorkFormToolAdmin(admin.ModelAdmin):
     search_fields = ["name", "when", "with_whom", "description", "source"]
     list_select_related = ["category"]
     filter_horizontal = ["audiences"]
+    inlines = [ReadingInline]
+
+
+class ToolboxLinkInline(admin.TabularInline):
+    model = ToolboxLink
+    extra = 0
+
+
+@admin.register(ToolboxSection)
+class ToolboxSectionAdmin(admin.ModelAdmin):
+    list_display = ["heading", "order"]
+    inlines = [ToolboxLinkInline]
 
 
 admin.site.register(WorkFormCategory)

@@ -1,6 +1,7 @@
 """The script library: conversation methods, their timed scripts, questions, tips and roles."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,6 +26,21 @@ class Method(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     purpose = models.TextField(_("purpose and target group"), blank=True)
     safe_environment = models.TextField(_("a safe environment"), blank=True)
+    participant_rules_intro = models.TextField(
+        _("introduction to the participant rules"),
+        blank=True,
+        help_text=_("The source's line that introduces the rules for participants."),
+    )
+    editorial_note = models.TextField(
+        _("editorial note"), blank=True, help_text=_("The app's own remark on the source text, shown as such.")
+    )
+    builds_on = models.ManyToManyField(
+        "WorkFormTool",
+        blank=True,
+        related_name="methods",
+        verbose_name=_("builds on"),
+        help_text=_("Work forms of the toolbox this method builds on."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +49,9 @@ class Method(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("scripts:method", args=[self.slug])
 
 
 class Role(models.Model):
@@ -53,6 +72,8 @@ class Role(models.Model):
 class TipAudience(models.TextChoices):
     FACILITATOR = "gespreksleider", _("for facilitators")
     PARTICIPANT = "deelnemer", _("for participants")
+    RESEARCHER = "onderzoeker", _("for researchers, in preparation")
+    PRINCIPLE = "basisprincipe", _("basic principles")
 
 
 class Tip(models.Model):
@@ -108,6 +129,17 @@ class Script(models.Model):
     min_participants = models.PositiveSmallIntegerField(_("minimum participants"), null=True, blank=True)
     max_participants = models.PositiveSmallIntegerField(_("maximum participants"), null=True, blank=True)
     repeatable = models.BooleanField(_("may be held several times"), default=False)
+    footnote = models.TextField(_("footnote"), blank=True, help_text=_("A footnote of the source on this script."))
+    times_are_suggestions = models.BooleanField(
+        _("times are the app's suggestion"),
+        default=False,
+        help_text=_("Set when the source gives no times: pages say the minutes are a suggestion."),
+    )
+    shortening_advice = models.TextField(
+        _("advice when time is short"),
+        blank=True,
+        help_text=_("What the source says about running short of time; shown with catch-up proposals."),
+    )
 
     class Meta:
         ordering = ["phase__number", "order", "title"]
@@ -138,25 +170,10 @@ class WorkForm(models.TextChoices):
     SUBGROUPS = "subgroepen", _("subgroups")
     INDIVIDUAL = "individueel", _("individual round first")
     MIXED = "gemengd", _("mixed")
+    ONE_TO_ONE = "tweegesprek", _("one-to-one conversation")
 
 
-class BlockTextLines:
-    """One-item-per-line text fields of a block as lists, for scripts and session copies alike."""
-
-    @property
-    def instruction_lines(self):
-        return split_lines(self.instructions)
-
-    @property
-    def practical_lines(self):
-        return split_lines(self.practical_matters)
-
-    @property
-    def follow_up_lines(self):
-        return split_lines(self.follow_up)
-
-
-class Block(BlockTextLines, models.Model):
+class Block(models.Model):
     script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("script"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=300)
@@ -171,10 +188,9 @@ class Block(BlockTextLines, models.Model):
         help_text=_("How far the block may be shortened when a session runs behind."),
     )
     work_form = models.CharField(_("work form"), max_length=20, choices=WorkForm, default=WorkForm.PLENARY)
-    instructions = models.TextField(_("instructions"), blank=True, help_text=_("One instruction per line."))
-    suggested_approach = models.TextField(_("suggested approach"), blank=True)
-    practical_matters = models.TextField(_("practical matters"), blank=True, help_text=_("One item per line."))
-    follow_up = models.TextField(_("follow-up"), blank=True, help_text=_("One item per line."))
+    suggested_approach = models.TextField(
+        _("suggested approach"), blank=True, help_text=_("A side note of the source on how to run the block.")
+    )
     is_protected = models.BooleanField(
         _("protected"), default=False, help_text=_("Never shortened to win time back (the closing block).")
     )
@@ -196,10 +212,6 @@ class Block(BlockTextLines, models.Model):
             raise ValidationError({"min_minutes": _("The minimum cannot exceed the block's minutes.")})
 
 
-def split_lines(text):
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 class Perspective(models.TextChoices):
     RESEARCHER = "onderzoeker", _("researcher")
     PROFESSIONAL = "professional", _("professional")
@@ -207,73 +219,156 @@ class Perspective(models.TextChoices):
     ENVIRONMENT = "omgeving", _("environment")
 
 
-class Question(models.Model):
-    """A central question of a block, or a help question (hulpvraag) under one."""
+class StepKind(models.TextChoices):
+    INSTRUCTION = "instructie", _("instruction")
+    QUESTION = "vraag", _("question")
+    GROUP = "groep", _("group of sub-points")
 
-    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="questions", verbose_name=_("block"))
+
+class StepFields(models.Model):
+    """What a step of a block holds, in the script library and in a session's copy alike."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=StepKind, default=StepKind.INSTRUCTION)
+    text = models.TextField(_("text"))
+    label = models.CharField(
+        _("label"),
+        max_length=100,
+        blank=True,
+        help_text=_("The source's label for a sub-point or help question, e.g. Verleden, Heden, Toekomst."),
+    )
+    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective, blank=True)
+    guidance = models.TextField(_("guidance"), blank=True, help_text=_("How the question is introduced or worked on."))
+    editorial_note = models.TextField(
+        _("editorial note"), blank=True, help_text=_("The app's own remark on the source text, shown as such.")
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def is_question(self):
+        return self.kind == StepKind.QUESTION
+
+    @property
+    def is_group(self):
+        return self.kind == StepKind.GROUP
+
+    @property
+    def is_instruction(self):
+        return self.kind == StepKind.INSTRUCTION
+
+    def check_nesting(self, parent):
+        """The rules every step obeys: one level of sub-points, under a question or a group."""
+        if parent is None:
+            return
+        if parent.pk is not None and parent.pk == self.pk:
+            raise ValidationError({"parent": _("A step cannot be its own sub-point.")})
+        if parent.block_id != self.block_id:
+            raise ValidationError({"parent": _("A sub-point belongs to a step of the same block.")})
+        if parent.parent_id:
+            raise ValidationError({"parent": _("Sub-points go one level deep.")})
+        if parent.kind == StepKind.INSTRUCTION:
+            raise ValidationError({"parent": _("Only a question or a group holds sub-points.")})
+        if self.kind == StepKind.GROUP:
+            raise ValidationError({"kind": _("A group cannot be a sub-point.")})
+
+    def check_kind(self):
+        if self.kind != StepKind.QUESTION and self.perspective:
+            raise ValidationError({"perspective": _("Only a question has a perspective.")})
+
+
+class Step(StepFields):
+    """One step of a block, in the order the method gives: an instruction, a question or a group.
+
+    A question's or group's sub-points are steps with `parent` set (one level deep): a help
+    question, the endings of a start question, or the points under "Rondvraag:".
+    """
+
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="steps", verbose_name=_("block"))
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="help_questions",
-        verbose_name=_("central question"),
-        help_text=_("Set for a help question: the central question it belongs to."),
+        related_name="children",
+        verbose_name=_("part of"),
+        help_text=_("Set for a sub-point: the question or group it belongs to."),
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    text = models.TextField(_("text"))
-    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective, blank=True)
-    guidance = models.TextField(_("guidance"), blank=True, help_text=_("How the question is introduced or worked on."))
     attention_points = models.ManyToManyField(
         AttentionPoint, blank=True, related_name="questions", verbose_name=_("attention points")
     )
 
     class Meta:
         ordering = ["block", "order", "pk"]
-        verbose_name = _("question")
-        verbose_name_plural = _("questions")
-
-    def __str__(self):
-        return self.text[:80]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
 
     def clean(self):
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("A question cannot be its own help question.")})
-        if self.parent_id and self.parent.block_id != self.block_id:
-            raise ValidationError({"parent": _("A help question belongs to a question of the same block.")})
-        if self.parent_id and self.parent.parent_id:
-            raise ValidationError({"parent": _("A help question cannot have help questions of its own.")})
-        if self.parent_id and self.pk and self.help_questions.exists():
-            # Its own help questions would sit two levels deep, shown nowhere.
-            raise ValidationError({"parent": _("A question with help questions cannot become a help question.")})
+        self.check_kind()
+        self.check_nesting(self.parent if self.parent_id else None)
+        if self.pk and self.children.exists():
+            if self.parent_id:
+                # Its own sub-points would sit two levels deep, shown nowhere.
+                raise ValidationError({"parent": _("A step with sub-points cannot become a sub-point.")})
+            if self.kind == StepKind.INSTRUCTION:
+                # Notes could no longer be filed under its sub-points.
+                raise ValidationError({"kind": _("A step with sub-points stays a question or a group.")})
 
 
 @dataclass
-class QuestionSplit:
-    """A block's questions split into central and help questions, each in the given order."""
+class Outline:
+    """A block's steps as the method orders them: top-level steps, each with its sub-points.
 
-    central: list
-    help: list
+    Works for script steps and their session copies alike (anything with `pk`, `parent_id`,
+    `order` and `kind`): the one place that tells questions, help questions and sub-points apart.
+    """
 
-    def help_for(self, question):
-        """The help questions under this central question."""
-        return [help_question for help_question in self.help if help_question.parent_id == question.pk]
+    steps: list
 
     def __iter__(self):
-        """(central question, its help questions) pairs, for pages that show them nested."""
-        return ((question, self.help_for(question)) for question in self.central)
+        """(step, its sub-points) pairs in order."""
+        return ((step, step.subpoints) for step in self.steps)
+
+    def questions(self):
+        """The questions notes are filed under, in step order: (question, its help questions).
+
+        A question inside a group stands on its own; a question under a question is a help question.
+        """
+        pairs = []
+        for step in self.steps:
+            if step.is_question:
+                pairs.append((step, [child for child in step.subpoints if child.is_question]))
+            elif step.is_group:
+                pairs.extend((child, []) for child in step.subpoints if child.is_question)
+        return pairs
+
+    def main_questions(self):
+        return [question for question, _help in self.questions()]
+
+    def picker(self):
+        """(question, is a help question) for every question, help questions right after theirs."""
+        return [(item, item is not question) for question, help in self.questions() for item in (question, *help)]
 
 
-def split_questions(questions):
-    """Split questions into central and help questions: the one place that tells them apart.
+def outline(steps):
+    """Arrange a block's steps (loaded in any order) into its Outline."""
+    steps = sorted(steps, key=lambda step: (step.order, step.pk or 0))
+    by_parent = {}
+    for step in steps:
+        by_parent.setdefault(step.parent_id, []).append(step)
+    top = by_parent.get(None, [])
+    for step in steps:
+        step.subpoints = by_parent.get(step.pk, []) if step.parent_id is None else []
+    return Outline(top)
 
-    Works for script questions and their session copies alike (anything with `pk` and `parent_id`).
-    """
-    questions = list(questions)
-    return QuestionSplit(
-        central=[question for question in questions if not question.parent_id],
-        help=[question for question in questions if question.parent_id],
-    )
+
+def web_url(url):
+    """The link when it is a web address; anything else (a fixture typo, a script URL) is not linked."""
+    return url if urlsplit(url).scheme in ("http", "https") else ""
 
 
 class LemniscatePhase(models.Model):
@@ -290,6 +385,49 @@ class LemniscatePhase(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
+
+
+class ToolboxSection(models.Model):
+    """A part of the toolbox's front matter (Movisie): who to involve, the CEO link, further publications."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("toolbox introduction section")
+        verbose_name_plural = _("toolbox introduction sections")
+
+    def __str__(self):
+        return self.heading
+
+
+class ToolboxLink(models.Model):
+    """A link the toolbox's front matter gives, under its section."""
+
+    section = models.ForeignKey(
+        ToolboxSection, on_delete=models.CASCADE, related_name="links", verbose_name=_("section")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.TextField(_("title"))
+    url = models.URLField(_("link"), max_length=500)
+
+    class Meta:
+        ordering = ["section", "order", "pk"]
+        verbose_name = _("toolbox link")
+        verbose_name_plural = _("toolbox links")
+
+    def __str__(self):
+        return self.title[:80]
+
+    @property
+    def web_url(self):
+        return web_url(self.url)
+
+    @property
+    def host(self):
+        return urlsplit(self.url).hostname or ""
 
 
 class WorkFormCategory(models.Model):
@@ -331,10 +469,10 @@ class WorkFormTool(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
     when = models.TextField(_("when"), blank=True)
+    purpose = models.TextField(_("purpose"), blank=True, help_text=_("For tools the source describes by their goal."))
     with_whom = models.TextField(_("with whom"), blank=True)
     description = models.TextField(_("description"), blank=True)
     source = models.TextField(_("source"), blank=True)
-    further_reading = models.TextField(_("further reading"), blank=True, help_text=_("One title per line."))
     audiences = models.ManyToManyField(Audience, blank=True, related_name="tools", verbose_name=_("who takes part"))
 
     class Meta:
@@ -348,6 +486,29 @@ class WorkFormTool(models.Model):
     def get_absolute_url(self):
         return reverse("workforms:detail", args=[self.pk])
 
+
+class Reading(models.Model):
+    """A "Meer lezen" entry of a work form: a title and, where the source gives one, its link."""
+
+    tool = models.ForeignKey(
+        WorkFormTool, on_delete=models.CASCADE, related_name="readings", verbose_name=_("work form")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.TextField(_("title"))
+    url = models.URLField(_("link"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["tool", "order", "pk"]
+        verbose_name = _("further reading")
+        verbose_name_plural = _("further reading")
+
+    def __str__(self):
+        return self.title[:80]
+
     @property
-    def further_reading_lines(self):
-        return split_lines(self.further_reading)
+    def web_url(self):
+        return web_url(self.url)
+
+    @property
+    def host(self):
+        return urlsplit(self.url).hostname or ""

@@ -1,7 +1,7 @@
 """The script library: reading scripts for display (a timeline with start times, questions
 by perspective) and copying a script with everything it holds."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.db import transaction
@@ -9,8 +9,9 @@ from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from draaiboeken.models import Block, Perspective, Question, Script, TipAudience, split_questions
+from draaiboeken.models import Block, Method, Perspective, Script, Step, TipAudience, outline
 
 
 def with_total_minutes(scripts):
@@ -27,10 +28,8 @@ def scripts_with_minutes():
 
 def script_for_display():
     """A script with everything its page shows, in a fixed number of queries."""
-    questions = Question.objects.prefetch_related("attention_points__phase").order_by("order", "pk")
-    blocks = Block.objects.prefetch_related(Prefetch("questions", queryset=questions), "work_forms").order_by(
-        "order", "pk"
-    )
+    steps = Step.objects.prefetch_related("attention_points__phase")
+    blocks = Block.objects.prefetch_related(Prefetch("steps", queryset=steps), "work_forms").order_by("order", "pk")
     return Script.objects.select_related("phase", "method").prefetch_related(
         Prefetch("blocks", queryset=blocks), "method__roles", "method__tips"
     )
@@ -40,25 +39,22 @@ def script_for_display():
 class TimelineEntry:
     block: Block
     start_minute: int
-    central_questions: list = field(default_factory=list)
+    outline: object = None
 
 
 def timeline(script):
-    """The script's blocks with their planned start (minutes from 0:00) and their questions."""
+    """The script's blocks with their planned start (minutes from 0:00) and their steps in order."""
     entries, start = [], 0
     for block in script.blocks.all():
-        questions = split_questions(block.questions.all())
-        for question, help_questions in questions:
-            question.children = help_questions
-        entries.append(TimelineEntry(block, start, questions.central))
+        entries.append(TimelineEntry(block, start, outline(block.steps.all())))
         start += block.minutes
     return entries
 
 
 def questions_by_perspective(entries):
-    """Central questions grouped by perspective, in the order of the Perspective choices."""
+    """The blocks' questions (not help questions) grouped by perspective, in the Perspective choices' order."""
     rank = {value: index for index, value in enumerate(Perspective.values)}
-    central = [q for entry in entries for q in entry.central_questions]
+    central = [q for entry in entries for q in entry.outline.main_questions()]
     central.sort(key=lambda q: rank.get(q.perspective, len(rank)))
     return [
         (key, Perspective(key).label if key else "", list(group))
@@ -66,9 +62,39 @@ def questions_by_perspective(entries):
     ]
 
 
+TIP_HEADINGS = {
+    TipAudience.PARTICIPANT: gettext_lazy("Rules for participants"),
+    TipAudience.FACILITATOR: gettext_lazy("Tips for facilitators"),
+    TipAudience.RESEARCHER: gettext_lazy("For researchers, in preparation"),
+    TipAudience.PRINCIPLE: gettext_lazy("Basic principles"),
+}
+
+
+@dataclass
+class TipGroup:
+    audience: str
+    heading: str
+    tips: list
+
+
 def tips_by_audience(method):
+    """The method's tips per audience that has any, participant rules first."""
     tips = list(method.tips.all())
-    return [(audience.label, [tip for tip in tips if tip.audience == audience]) for audience in TipAudience]
+    groups = [
+        TipGroup(audience, heading, [tip for tip in tips if tip.audience == audience])
+        for audience, heading in TIP_HEADINGS.items()
+    ]
+    return [group for group in groups if group.tips]
+
+
+def method_for_display():
+    """A method with everything its page shows, in a fixed number of queries."""
+    return Method.objects.prefetch_related(
+        "roles",
+        "tips",
+        "builds_on",
+        Prefetch("scripts", queryset=scripts_with_minutes().order_by("phase__number", "order", "title")),
+    )
 
 
 # Changing
@@ -76,9 +102,9 @@ def tips_by_audience(method):
 
 @transaction.atomic
 def duplicate_script(script):
-    """Copy a script with its blocks (and their work forms), questions (help questions included) and links."""
+    """Copy a script with its blocks (and their work forms), steps (sub-points included) and links."""
     blocks = list(script.blocks.prefetch_related("work_forms"))
-    questions = list(Question.objects.filter(block__script=script).prefetch_related("attention_points"))
+    steps = list(Step.objects.filter(block__script=script).prefetch_related("attention_points"))
     copy = Script.objects.get(pk=script.pk)
     copy.pk = None
     copy.title = _("%(title)s (copy)") % {"title": script.title}
@@ -92,18 +118,17 @@ def duplicate_script(script):
         block.save()
         block.work_forms.set(work_forms)
         block_map[old_pk] = block
-    question_map = {}
-    # Central questions first so help questions can point at their copies.
-    split = split_questions(questions)
-    for question in split.central + split.help:
-        points = list(question.attention_points.all())
-        old_pk = question.pk
-        question.pk = None
-        question.block = block_map[question.block_id]
-        question.parent = question_map.get(question.parent_id)
-        question.save()
-        question.attention_points.set(points)
-        question_map[old_pk] = question
+    step_map = {}
+    # Top-level steps first so sub-points can point at their copies.
+    for step in sorted(steps, key=lambda step: step.parent_id is not None):
+        points = list(step.attention_points.all())
+        old_pk = step.pk
+        step.pk = None
+        step.block = block_map[step.block_id]
+        step.parent = step_map.get(step.parent_id)
+        step.save()
+        step.attention_points.set(points)
+        step_map[old_pk] = step
     return copy
 
 
@@ -113,3 +138,13 @@ def _free_slug(base):
         if not Script.objects.filter(slug=candidate).exists():
             return candidate
     raise ValueError("no free slug")
+
+
+def scripts_for_phase(phase):
+    """The scripts of a framework phase, as links for its page (see kader.links)."""
+    from kader.links import PhaseLink
+
+    return [
+        PhaseLink(script.title, script.get_absolute_url())
+        for script in Script.objects.filter(phase=phase).order_by("order", "title")
+    ]

@@ -3,8 +3,9 @@
 from django.shortcuts import get_object_or_404, render
 
 from draaiboeken.forms import WorkFormFilter
-from draaiboeken.models import LemniscatePhase, WorkFormTool
+from draaiboeken.models import LemniscatePhase, Method, ToolboxSection, WorkFormTool
 from draaiboeken.scripts import (
+    method_for_display,
     questions_by_perspective,
     script_for_display,
     scripts_with_minutes,
@@ -19,7 +20,13 @@ def library(request):
     groups = {}
     for script in scripts:
         groups.setdefault(script.phase, []).append(script)
-    return render(request, "draaiboeken/library.html", {"groups": list(groups.items())})
+    methods = Method.objects.filter(scripts__isnull=False).distinct()
+    return render(request, "draaiboeken/library.html", {"groups": list(groups.items()), "methods": methods})
+
+
+def method_detail(request, slug):
+    method = get_object_or_404(method_for_display(), slug=slug)
+    return render(request, "draaiboeken/method.html", {"method": method, "tip_groups": tips_by_audience(method)})
 
 
 def _script_context(slug):
@@ -48,11 +55,18 @@ def workform_list(request):
     template = "draaiboeken/workforms.html"
     if request.htmx:
         template += "#results"
-    context = {"form": form, "tools": tools, "phases": LemniscatePhase.objects.all(), "filtered": bool(request.GET)}
+    context = {
+        "form": form,
+        "tools": tools,
+        "phases": LemniscatePhase.objects.all(),
+        "filtered": bool(request.GET),
+        "toolbox_sections": ToolboxSection.objects.prefetch_related("links"),
+    }
     return render(request, template, context)
 
 
 def workform_detail(request, pk):
-    tool = get_object_or_404(WorkFormTool.objects.select_related("category").prefetch_related("audiences"), pk=pk)
+    tools = WorkFormTool.objects.select_related("category").prefetch_related("audiences", "readings", "methods")
+    tool = get_object_or_404(tools, pk=pk)
     scripts = {block.script for block in tool.blocks.select_related("script")}
     return render(request, "draaiboeken/workform.html", {"tool": tool, "scripts": sorted(scripts, key=str)})

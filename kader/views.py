@@ -8,6 +8,7 @@ from gesprekstafels.lib.pdf import pdf_response
 from kader.access import can_create_project, get_project_for
 from kader.checklist import checklist_rows, phase_progress, phases_with_points, save_row
 from kader.forms import ChecklistEntryForm, ResearchProjectForm
+from kader.links import phase_links
 from kader.models import AttentionPoint, IntroSection, Phase, ResearchProject, StaleChecklistEntry
 
 
@@ -20,7 +21,8 @@ def framework(request):
 
 
 def _phase_context(number):
-    return {"phase": get_object_or_404(phases_with_points(), number=number)}
+    phase = get_object_or_404(phases_with_points(), number=number)
+    return {"phase": phase, "phase_links": phase_links(phase)}
 
 
 def phase(request, number):

@@ -12,7 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionQuestion
+from draaiboeken.models import StepKind
+from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionStep
 
 # "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
 # The note form's help text is built from these two, so it always says what works.
@@ -66,7 +67,7 @@ def add_note(session, *, block_id, text, tag, author, question_id=None, client_t
         raise HarvestError(_("Choose a block of this session."))
     question = None
     if question_id:
-        question = SessionQuestion.objects.filter(block=block, pk=question_id).first()
+        question = SessionStep.objects.filter(block=block, pk=question_id, kind=StepKind.QUESTION).first()
         if question is None:
             raise HarvestError(_("That question does not belong to the chosen block."))
     text, tag, starred = parse_prefix(text, tag)
@@ -142,7 +143,7 @@ def delete_agreement(agreement):
 
 @dataclass
 class QuestionNotes:
-    question: SessionQuestion | None
+    question: SessionStep | None
     notes: list = field(default_factory=list)
     help_questions: list = field(default_factory=list)
 
@@ -165,7 +166,7 @@ def notes_by_block(blocks, notes):
     result = []
     for block in blocks:
         groups = []
-        for question, help_questions in block.question_split:
+        for question, help_questions in block.outline.questions():
             group = QuestionNotes(question, per_question.get((block.pk, question.pk), []), help_questions)
             for help_question in help_questions:
                 group.notes += per_question.get((block.pk, help_question.pk), [])

@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from draaiboeken.models import (
     MAX_BLOCK_MINUTES,
     Block,
-    BlockTextLines,
-    Perspective,
     Script,
+    StepFields,
     WorkForm,
     WorkFormTool,
-    split_questions,
+    outline,
 )
 from kader.models import ResearchProject
 
@@ -77,6 +76,9 @@ class Session(models.Model):
         Script, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("script")
     )
     script_title = models.CharField(_("script"), max_length=300)
+    # Copied from the script when planned, like its blocks.
+    times_are_suggestions = models.BooleanField(_("times are the app's suggestion"), default=False)
+    shortening_advice = models.TextField(_("advice when time is short"), blank=True)
     phase_number = models.PositiveSmallIntegerField(_("phase"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=300)
     starts_at = models.DateTimeField(_("date and time"), validators=[validate_session_moment])
@@ -217,7 +219,7 @@ class Session(models.Model):
         )
 
 
-class SessionBlock(BlockTextLines, models.Model):
+class SessionBlock(models.Model):
     """A session's copy of a script block, with its planned and spent time."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="blocks")
@@ -231,10 +233,7 @@ class SessionBlock(BlockTextLines, models.Model):
     )
     min_minutes = models.PositiveSmallIntegerField(_("minimum minutes"))
     work_form = models.CharField(_("work form"), max_length=20, choices=WorkForm, default=WorkForm.PLENARY)
-    instructions = models.TextField(_("instructions"), blank=True)
     suggested_approach = models.TextField(_("suggested approach"), blank=True)
-    practical_matters = models.TextField(_("practical matters"), blank=True)
-    follow_up = models.TextField(_("follow-up"), blank=True)
     is_protected = models.BooleanField(_("protected"), default=False)
     is_optional = models.BooleanField(_("optional"), default=False)
     skipped = models.BooleanField(_("skipped"), default=False)
@@ -242,6 +241,9 @@ class SessionBlock(BlockTextLines, models.Model):
     spent_seconds = models.PositiveIntegerField(_("time spent"), default=0)
     first_started_at = models.DateTimeField(null=True, blank=True)
     last_left_at = models.DateTimeField(null=True, blank=True)
+    # Set by the upgrade to ordered steps for blocks of sessions not yet started: their steps
+    # are copied once more from the script (see planning.refresh_legacy_steps).
+    legacy_steps = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["session", "order", "pk"]
@@ -256,26 +258,21 @@ class SessionBlock(BlockTextLines, models.Model):
         return self.minutes * 60
 
     @property
-    def question_split(self):
-        """Its questions as central and help questions (from the prefetch when there is one)."""
-        return split_questions(self.questions.all())
+    def outline(self):
+        """Its steps in the method's order (from the prefetch when there is one)."""
+        return outline(self.steps.all())
 
 
-class SessionQuestion(models.Model):
-    block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="questions")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="help_questions")
-    order = models.PositiveSmallIntegerField(default=0)
-    text = models.TextField(_("text"))
-    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective, blank=True)
-    guidance = models.TextField(_("guidance"), blank=True)
+class SessionStep(StepFields):
+    """A session's copy of a script step. Notes are filed under its questions."""
+
+    block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="steps")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
 
     class Meta:
         ordering = ["block", "order", "pk"]
-        verbose_name = _("session question")
-        verbose_name_plural = _("session questions")
-
-    def __str__(self):
-        return self.text[:80]
+        verbose_name = _("session step")
+        verbose_name_plural = _("session steps")
 
 
 class ParticipantRole(models.TextChoices):
@@ -336,7 +333,7 @@ class Note(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
     block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="notes", verbose_name=_("block"))
     question = models.ForeignKey(
-        SessionQuestion,
+        SessionStep,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -2,11 +2,11 @@
 
 from django.db import transaction
 
-from draaiboeken.models import Block, Question, Script, split_questions
+from draaiboeken.models import Block, Script, Step
 from gesprekstafels.lib.http import parse_id
 from kader.models import ResearchProject
 from sessies import roles
-from sessies.models import Session, SessionBlock, SessionQuestion, validate_session_moment
+from sessies.models import Session, SessionBlock, SessionStep, validate_session_moment
 
 # A block may be shortened to this share of its minutes unless the script says otherwise.
 DEFAULT_MIN_SHARE = 0.5
@@ -39,6 +39,8 @@ def create_session(*, script, participants=(), **fields):
         script=script,
         script_title=script.title,
         phase_number=script.phase.number if script.phase_id else None,
+        times_are_suggestions=script.times_are_suggestions,
+        shortening_advice=script.shortening_advice,
         **fields,
     )
     copy_script(session, script)
@@ -62,10 +64,7 @@ def copy_script(session, script):
                 minutes=block.minutes,
                 min_minutes=block.min_minutes or max(1, round(block.minutes * DEFAULT_MIN_SHARE)),
                 work_form=block.work_form,
-                instructions=block.instructions,
                 suggested_approach=block.suggested_approach,
-                practical_matters=block.practical_matters,
-                follow_up=block.follow_up,
                 is_protected=block.is_protected,
                 is_optional=block.is_optional,
             )
@@ -80,20 +79,57 @@ def copy_script(session, script):
             for link in links
         ]
     )
-    questions = split_questions(Question.objects.filter(block__script=script).order_by("block", "order", "pk"))
-    copies = SessionQuestion.objects.bulk_create([_copy_question(q, by_block[q.block_id]) for q in questions.central])
-    central_copies = {q.pk: copy for q, copy in zip(questions.central, copies, strict=True)}
-    SessionQuestion.objects.bulk_create(
-        [_copy_question(q, by_block[q.block_id], parent=central_copies.get(q.parent_id)) for q in questions.help]
+    copy_steps(Step.objects.filter(block__script=script), by_block)
+
+
+def copy_steps(steps, session_blocks):
+    """Copy script steps into session blocks ({script block id: session block}), keeping their nesting."""
+    steps = list(steps)
+    top = [step for step in steps if not step.parent_id]
+    copies = SessionStep.objects.bulk_create([_copy_step(step, session_blocks[step.block_id]) for step in top])
+    top_copies = {step.pk: copy for step, copy in zip(top, copies, strict=True)}
+    SessionStep.objects.bulk_create(
+        [
+            _copy_step(step, session_blocks[step.block_id], parent=top_copies[step.parent_id])
+            for step in steps
+            if step.parent_id
+        ]
     )
 
 
-def _copy_question(question, block, parent=None):
-    return SessionQuestion(
+def _copy_step(step, block, parent=None):
+    return SessionStep(
         block=block,
         parent=parent,
-        order=question.order,
-        text=question.text,
-        perspective=question.perspective,
-        guidance=question.guidance,
+        order=step.order,
+        kind=step.kind,
+        text=step.text,
+        label=step.label,
+        perspective=step.perspective,
+        guidance=step.guidance,
+        editorial_note=step.editorial_note,
     )
+
+
+@transaction.atomic
+def refresh_legacy_steps():
+    """Copy the script's ordered steps into session blocks the upgrade marked (`legacy_steps`).
+
+    Only blocks of sessions not yet started are marked, and a block keeps its steps when a note
+    already hangs under one of them (nothing typed loses its question) or its script block is
+    gone. Runs after the fixtures are reloaded; each block is refreshed once.
+    Returns (refreshed, kept).
+    """
+    blocks = list(SessionBlock.objects.filter(legacy_steps=True).select_related("session"))
+    refresh = [
+        block for block in blocks if block.source_block_id and block.session.is_planned and not block.notes.exists()
+    ]
+    SessionStep.objects.filter(block__in=refresh).delete()
+    by_session = {}
+    for block in refresh:
+        by_session.setdefault(block.session_id, {})[block.source_block_id] = block
+    # Per session: several sessions may copy the same script block.
+    for session_blocks in by_session.values():
+        copy_steps(Step.objects.filter(block_id__in=session_blocks), session_blocks)
+    SessionBlock.objects.filter(pk__in=[block.pk for block in blocks]).update(legacy_steps=False)
+    return len(refresh), len(blocks) - len(refresh)

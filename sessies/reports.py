@@ -54,19 +54,23 @@ def _by_tag(notes):
 def report_context(session, *, include_hidden=False):
     """Everything the report shows, in a fixed number of queries."""
     report = read_report(session)
-    blocks = list(session.blocks.prefetch_related("questions"))
+    blocks = list(session.blocks.prefetch_related("steps"))
+    outlines = {block.pk: block.outline for block in blocks}
+    # A note on a help question is reported under its question.
+    reported_under = {
+        help_question.pk: question.pk
+        for block_outline in outlines.values()
+        for question, help_questions in block_outline.questions()
+        for help_question in help_questions
+    }
     notes = list(
-        Note.objects.alive()
-        .filter(session=session)
-        .select_related("question")
-        .order_by("block__order", "report_order", "created_at", "pk")
+        Note.objects.alive().filter(session=session).order_by("block__order", "report_order", "created_at", "pk")
     )
     shown = [n for n in notes if n.in_report]
     by_question, general = {}, {}
     for note in shown:
         if note.question_id:
-            # A note on a help question is reported under its central question.
-            key = note.question.parent_id or note.question_id
+            key = reported_under.get(note.question_id, note.question_id)
             by_question.setdefault(key, []).append(note)
         else:
             general.setdefault(note.block_id, []).append(note)
@@ -76,7 +80,7 @@ def report_context(session, *, include_hidden=False):
             continue
         section = RoundSection(block, general=_by_tag(general.get(block.pk, [])))
         section.questions = [
-            QuestionSection(q, _by_tag(by_question.get(q.pk, []))) for q in block.question_split.central
+            QuestionSection(q, _by_tag(by_question.get(q.pk, []))) for q in outlines[block.pk].main_questions()
         ]
         rounds.append(section)
     participants = list(session.participants.all())
@@ -85,7 +89,6 @@ def report_context(session, *, include_hidden=False):
         for role in ParticipantRole
         if any(p.role == role for p in participants)
     ]
-    closing = next((b for b in reversed(blocks) if b.is_protected), blocks[-1] if blocks else None)
     state = timeline.live_state(session, blocks)
     return {
         "session": session,
@@ -95,7 +98,6 @@ def report_context(session, *, include_hidden=False):
         "key_notes": [n for n in shown if n.is_key],
         "rounds": rounds,
         "agreements": list(session.agreements.select_related("block")),
-        "closing_block": closing,
         "time_rows": state.rows,
         "adjustments": list(session.adjustments.all()),
         "all_notes": notes if include_hidden else None,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from draaiboeken.models import TipAudience
+from draaiboeken.models import Script, TipAudience
 from sessies import harvest, timeline
 from sessies.models import Note
 
@@ -27,7 +27,7 @@ class Screen(models.TextChoices):
 
 def screen_context(session, screen, *, user):
     """The live state and the harvest that `screen` shows to `user`."""
-    blocks = list(session.blocks.prefetch_related("questions", "work_forms"))
+    blocks = list(session.blocks.prefetch_related("steps", "work_forms"))
     state = timeline.live_state(session, blocks)
     context = {
         "session": session,
@@ -39,15 +39,36 @@ def screen_context(session, screen, *, user):
     }
     if screen == Screen.RUN:
         context["proposals"] = timeline.catch_up_proposals(state) if context["can_run"] else []
+        context["running_behind"] = session.is_live and state.delay_seconds >= timeline.CATCH_UP_THRESHOLD_SECONDS
         context["facilitator_tips"] = (
             session.script.method.tips.filter(audience=TipAudience.FACILITATOR) if session.script_id else []
         )
         context["extension_minutes"] = timeline.EXTENSION_MINUTES
+    if screen in (Screen.RUN, Screen.PROJECTOR):
+        context.update(_opening_texts(session, state))
     if screen == Screen.NOTES:
         context["tag_prefixes"] = [(prefix, tag.label) for prefix, tag in harvest.TAG_PREFIXES.items()]
         context["key_mark"] = harvest.KEY_MARK
     context.update(_harvest(session, state, screen))
     return context
+
+
+def _opening_texts(session, state):
+    """During the first block: the method's page and the participant rules.
+
+    The source asks to name the rules "actief … aan het begin van iedere bijeenkomst", so the
+    run view and the projector show them then, and only then (no queries on later polls).
+    """
+    first = next((block for block in state.blocks if not block.skipped), None)
+    if state.current is None or first is None or state.current.pk != first.pk or not session.is_live:
+        return {}
+    script = Script.objects.select_related("method").filter(pk=session.script_id).first()
+    if script is None:
+        return {}
+    return {
+        "method": script.method,
+        "participant_rules": list(script.method.tips.filter(audience=TipAudience.PARTICIPANT)),
+    }
 
 
 def _harvest(session, state, screen):

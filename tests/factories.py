@@ -10,9 +10,9 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from draaiboeken.models import Script
+from draaiboeken.models import Script, StepKind
 from kader.models import Phase, ResearchProject
-from sessies.models import Participant, Session, SessionBlock, SessionQuestion
+from sessies.models import Participant, Session, SessionBlock, SessionStep
 from sessies.planning import create_session
 
 
@@ -86,4 +86,6 @@ class SessionBlockFactory(DjangoModelFactory):
     def questions(self, create, extracted, **kwargs):
         if create:
             for index in range(1 if extracted is None else extracted):
-                SessionQuestion.objects.create(block=self, order=index, text=f"Vraag bij {self.title}")
+                SessionStep.objects.create(
+                    block=self, order=index, kind=StepKind.QUESTION, text=f"Vraag bij {self.title}"
+                )

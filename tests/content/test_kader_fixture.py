@@ -67,6 +67,25 @@ OCR_DEBRIS = [
 ]
 
 
+# The source introduces phase 3 only; the former phase 1 and 2 introductions were sentences of
+# points 1.1 and 2.1, which the phase page already shows.
+PHASE_3_INTRODUCTION = (
+    "De resultaten van wetenschappelijk onderzoek kunnen professionals concrete handvatten bieden binnen de "
+    "dagelijkse uitvoeringspraktijk. Om de vertaalslag te maken van wetenschap naar praktijk is enkel het "
+    "schriftelijk delen van de resultaten niet voldoende. Om onderzoeksresultaten werkelijk te laten ‘landen’ in "
+    "een organisatie of binnen een beroepsgroep is meer nodig dan alleen het op de hoogte brengen van de "
+    "professional. Om impact te genereren is het belangrijk om als wetenschapper actief aan de slag te gaan met de "
+    "vertaling naar de praktijk."
+)
+LIFTED = {
+    "1.1": "Het is cruciaal dat de onderzoeker/de onderzoeksgroep, het beleid en management en uitvoerende "
+    "professionals perspectieven, belangen en wederzijdse verwachtingen delen bij de start van een onderzoek.",
+    "2.1": "Naast een praktijktoets bij de start van een onderzoek zijn tussentijdse praktijktoetsen essentieel. "
+    "Blijf als onderzoeker het gesprek aangaan met uitvoerende professionals over de relevantie van een onderzoek "
+    "voor de professionele praktijk.",
+}
+
+
 @pytest.fixture
 def kader(db):
     call_command("loaddata", "fixtures/kader.json", verbosity=0)
@@ -138,3 +157,18 @@ def test_it_contains_no_ocr_or_page_debris(kader):
             assert debris not in text, (debris, text[:80])
         assert text == text.strip()
         assert "\n\n\n" not in text
+
+
+@pytest.mark.django_db
+def test_only_phase_3_has_an_introduction(kader):
+    assert list(Phase.objects.values_list("number", "introduction")) == [(1, ""), (2, ""), (3, PHASE_3_INTRODUCTION)]
+
+
+@pytest.mark.django_db
+def test_the_lifted_sentences_stay_with_their_points_only(kader):
+    points = {point.code: point for point in _points()}
+    for code, sentence in LIFTED.items():
+        assert _explanation_text(points[code]).count(sentence) == 1, code
+        phase = points[code].phase
+        page = [phase.introduction, *(_explanation_text(point) for point in phase.attention_points.all())]
+        assert "\n".join(page).count(sentence) == 1, code

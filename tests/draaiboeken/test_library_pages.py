@@ -7,16 +7,32 @@ import unicodedata
 
 import pypdf
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
-from draaiboeken.models import Block, Method, Question, Role, Script, Tip, TipAudience, WorkForm
+from draaiboeken.models import (
+    Block,
+    Method,
+    Perspective,
+    Role,
+    Script,
+    Step,
+    StepKind,
+    Tip,
+    TipAudience,
+    WorkForm,
+    WorkFormTool,
+)
 from kader.models import AttentionPoint, Phase
 
 SLUGS = ["gesprekstafel-1-start", "gesprekstafel-2-uitvoering", "gesprekstafel-3-implementatie"]
 STARTS = ["0:00", "0:10", "1:10", "2:10"]
+METHODS = ["gesprekstafels", "waarderende-gespreksvoering", "samenleergesprek"]
 
 
 def normalise(text):
@@ -24,9 +40,9 @@ def normalise(text):
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-def page_text(response):
+def page_text(response_or_html):
     """The page's visible text: tags become spaces, entities are unescaped, whitespace collapsed."""
-    body = response.content.decode()
+    body = response_or_html if isinstance(response_or_html, str) else response_or_html.content.decode()
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return normalise(html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
@@ -40,8 +56,13 @@ def ordered_blocks(slug):
     return list(Block.objects.filter(script__slug=slug).order_by("order", "pk"))
 
 
-def central_questions(block):
-    return list(block.questions.filter(parent=None).order_by("order", "pk"))
+def top_level_steps(block):
+    return list(block.steps.filter(parent=None).order_by("order", "pk"))
+
+
+def is_main_question(step):
+    """A question notes are filed under: top-level, or inside a group (not under a question)."""
+    return step.kind == StepKind.QUESTION and (step.parent is None or step.parent.kind == StepKind.GROUP)
 
 
 def block_positions(text, blocks, starts):
@@ -52,7 +73,8 @@ def block_positions(text, blocks, starts):
 
 
 def add_blocks(script, count, questions_per_block, points):
-    """Add blocks with central questions, each with a help question and attention point links."""
+    """Add blocks with instructions, questions (each with a help question and a labelled sub-point),
+    a group with a question in it, and attention point links."""
     start = script.blocks.count() + 1
     for number in range(start, start + count):
         block = Block.objects.create(
@@ -61,18 +83,46 @@ def add_blocks(script, count, questions_per_block, points):
             title=f"Extra blok {number}",
             minutes=5,
             work_form=WorkForm.SUBGROUPS,
-            instructions="Eerst dit.\nDan dat.",
+            suggested_approach="Begin met een rondje.",
         )
+        Step.objects.create(block=block, order=1, kind=StepKind.INSTRUCTION, text=f"Eerst dit {number}.")
         for index in range(questions_per_block):
-            question = Question.objects.create(
+            question = Step.objects.create(
                 block=block,
-                order=index,
+                order=10 + index,
+                kind=StepKind.QUESTION,
                 text=f"Extra vraag {number}.{index}?",
                 perspective="professional",
                 guidance="Rondje langs iedereen.",
             )
             question.attention_points.set(points)
-            Question.objects.create(block=block, parent=question, order=1, text=f"Hulpvraag {number}.{index}?")
+            Step.objects.create(
+                block=block, parent=question, order=1, kind=StepKind.QUESTION, text=f"Hulpvraag {number}.{index}?"
+            )
+            Step.objects.create(
+                block=block,
+                parent=question,
+                order=2,
+                kind=StepKind.INSTRUCTION,
+                label="Verleden",
+                text=f"Uitgang {number}.{index}",
+            )
+        group = Step.objects.create(block=block, order=50, kind=StepKind.GROUP, text=f"Rondvraag {number}:")
+        inner = Step.objects.create(
+            block=block, parent=group, order=1, kind=StepKind.QUESTION, text=f"Groepsvraag {number}?"
+        )
+        inner.attention_points.set(points)
+        Step.objects.create(block=block, order=60, kind=StepKind.INSTRUCTION, text=f"Afsluiting {number}.")
+
+
+@pytest.fixture
+def full_library(db):
+    """The framework, the work forms and the scripts of all three methods."""
+    call_command(
+        "loaddata",
+        *(f"fixtures/{name}.json" for name in ["kader", "werkvormen", "draaiboeken", "waarderend", "samenleergesprek"]),
+        verbosity=0,
+    )
 
 
 @pytest.fixture
@@ -190,7 +240,7 @@ def test_it_shows_the_timeline_with_start_times_minutes_and_work_form(logged_in,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", SLUGS)
-def test_it_shows_each_blocks_questions_with_help_questions_under_their_question(logged_in, library, slug):
+def test_it_shows_each_blocks_steps_with_help_questions_under_their_question(logged_in, library, slug):
     response = logged_in.get(reverse("scripts:script", args=[slug]))
 
     assert response.status_code == 200
@@ -198,54 +248,110 @@ def test_it_shows_each_blocks_questions_with_help_questions_under_their_question
     blocks = ordered_blocks(slug)
     positions = block_positions(text, blocks, STARTS)
     for block, start, end in zip(blocks, positions, positions[1:], strict=False):
-        centrals = central_questions(block)
-        found = [text.index(normalise(q.text), start) for q in centrals]
+        steps = top_level_steps(block)
+        found = []
+        for step in steps:
+            found.append(text.index(normalise(step.text), found[-1] + 1 if found else start))
         assert found == sorted(found)
         assert all(start < at < end for at in found), block.title
-        for question, at, next_at in zip(centrals, found, found[1:] + [end], strict=False):
-            for help_question in question.help_questions.order_by("order"):
-                help_at = text.index(normalise(help_question.text), at)
-                assert at < help_at < next_at, help_question.text
+        for step, at, next_at in zip(steps, found, found[1:] + [end], strict=True):
+            # Each sub-point (a help question, a question of a group, an ending) sits under its step.
+            cursor = at
+            for child in step.children.order_by("order", "pk"):
+                cursor = text.index(normalise(child.text), cursor + 1)
+                assert at < cursor < next_at, child.text
     entries = response.context["timeline"]
-    shown = {q.pk: [child.pk for child in q.children] for entry in entries for q in entry.central_questions}
+    shown = {q.pk: [child.pk for child in help] for entry in entries for q, help in entry.outline.questions()}
+    questions = Step.objects.filter(block__script__slug=slug, kind=StepKind.QUESTION).select_related("parent")
     expected = {
-        q.pk: list(q.help_questions.order_by("order").values_list("pk", flat=True))
-        for q in Question.objects.filter(block__script__slug=slug, parent=None)
+        q.pk: list(q.children.filter(kind=StepKind.QUESTION).order_by("order", "pk").values_list("pk", flat=True))
+        for q in questions
+        if is_main_question(q)
     }
     assert shown == expected
 
 
 @pytest.mark.django_db
-def test_it_shows_a_help_question_of_a_later_block_under_its_own_question(logged_in, library):
+def test_it_shows_a_help_question_of_a_later_block_under_its_own_question_with_its_label(logged_in, library):
     slug = SLUGS[2]
-    text = page_text(logged_in.get(reverse("scripts:script", args=[slug])))
+    response = logged_in.get(reverse("scripts:script", args=[slug]))
+    text = page_text(response)
 
-    parent = Question.objects.get(text="Hoe kijken de professionals naar deze aanbevelingen?")
-    help_question = parent.help_questions.get()
+    parent = Step.objects.get(text="Hoe kijken de professionals naar deze aanbevelingen?")
+    help_question = parent.children.get()
+    assert (parent.kind, help_question.kind) == (StepKind.QUESTION, StepKind.QUESTION)
+    next_step = parent.block.steps.filter(parent=None, order__gt=parent.order).order_by("order").first()
     last_block_at = text.index(normalise(f"2:10 {ordered_blocks(slug)[3].title}"))
-    assert text.index(parent.text) < text.index(help_question.text) < last_block_at
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        label = help_question.label or gettext("Help question")
+    assert (
+        text.index(parent.text)
+        < text.index(f"{label}: {normalise(help_question.text)}")
+        < text.index(normalise(next_step.text))
+        < last_block_at
+    )
+    content = response.content.decode()
+    item = re.search(rf'<li class="subpoint subpoint-vraag" data-step="{help_question.pk}">(.*?)</li>', content, re.S)
+    assert item and "subpoint-label" in item.group(1)
 
 
 @pytest.mark.django_db
-def test_it_groups_the_central_questions_by_perspective(logged_in, library):
+def test_it_labels_a_question_under_a_question_as_help_question_and_shows_source_labels(logged_in, library):
+    block = Block.objects.get(script__slug=SLUGS[0], order=2)
+    question = Step.objects.create(block=block, order=99, kind=StepKind.QUESTION, text="Wie doet er mee?")
+    Step.objects.create(block=block, parent=question, order=1, kind=StepKind.QUESTION, text="Wie nog meer?")
+    Step.objects.create(
+        block=block, parent=question, order=2, kind=StepKind.QUESTION, label="Toekomst", text="En later?"
+    )
+    Step.objects.create(block=block, parent=question, order=3, kind=StepKind.INSTRUCTION, text="iets gezond voelde.")
+
+    response = logged_in.get(reverse("scripts:script", args=[SLUGS[0]]))
+
+    text = page_text(response)
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        help_label = gettext("Help question")
+    at = text.index("Wie doet er mee?")
+    assert at < text.index(f"{help_label}: Wie nog meer?") < text.index("Toekomst: En later?")
+    # An ending of the question is a plain sub-point: no label in front of it.
+    ending = text.index("iets gezond voelde.")
+    assert text[ending - len(help_label) - 2 : ending] != f"{help_label}: "
+    assert text.index("Toekomst: En later?") < ending
+
+
+@pytest.mark.django_db
+def test_it_groups_the_main_questions_by_perspective(logged_in, library):
     slug = SLUGS[0]
     response = logged_in.get(reverse("scripts:script", args=[slug]))
 
     assert response.status_code == 200
     groups = [(key, [q.text for q in questions]) for key, _, questions in response.context["perspectives"]]
+    questions = [
+        q
+        for q in Step.objects.filter(block__script__slug=slug, kind=StepKind.QUESTION).select_related("block", "parent")
+        if is_main_question(q)
+    ]
+
+    def position(q):
+        top = q.parent or q
+        return (q.block.order, top.order, top.pk, q.order if q.parent else -1, q.pk)
+
+    questions.sort(key=position)
     expected = []
-    for key in ["onderzoeker", "professional", "client", "omgeving"]:
-        texts = list(
-            Question.objects.filter(block__script__slug=slug, parent=None, perspective=key)
-            .order_by("block__order", "order")
-            .values_list("text", flat=True)
-        )
-        expected.append((key, texts))
+    for key in [*Perspective.values, ""]:
+        texts = [q.text for q in questions if q.perspective == key]
+        if texts:
+            expected.append((key, texts))
     assert groups == expected
+    # Questions inside a group ("Vervolgens gaan de deelnemers in subgroepjes ...") count as questions.
+    assert [key for key, _ in expected] == ["onderzoeker", "professional", "client", "omgeving", ""]
     text = page_text(response)
-    # Below the timeline every central question comes again, under its perspective's label.
-    previous_end = max(text.index(normalise(q)) for _, texts in expected for q in texts)
-    labels = [normalise(str(label)) for _, label, _ in response.context["perspectives"]]
+    # Below the timeline every main question comes again, under its perspective's label.
+    previous_end = max(text.index(normalise(q.text)) for q in questions)
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        labels = [
+            normalise(str(label)) if label else gettext("Without a perspective")
+            for _, label, _ in response.context["perspectives"]
+        ]
     for label, (_, texts) in zip(labels, expected, strict=True):
         found = [text.index(normalise(q), previous_end + 1) for q in texts]
         assert found == sorted(found)
@@ -254,22 +360,39 @@ def test_it_groups_the_central_questions_by_perspective(logged_in, library):
 
 
 @pytest.mark.django_db
-def test_it_shows_tips_for_facilitators_and_participants_and_the_roles(logged_in, library):
+def test_it_shows_the_rules_tips_and_roles_of_the_method(logged_in, library):
     response = logged_in.get(reverse("scripts:script", args=[SLUGS[1]]))
 
     assert response.status_code == 200
-    groups = [[tip.audience for tip in tips] for _, tips in response.context["tip_groups"]]
-    assert groups == [[TipAudience.FACILITATOR] * 5, [TipAudience.PARTICIPANT] * 5]
+    method = Method.objects.get(slug="gesprekstafels")
+    groups = [(group.audience, [tip.pk for tip in group.tips]) for group in response.context["tip_groups"]]
+    by_audience = {
+        audience: list(method.tips.filter(audience=audience).order_by("order", "pk").values_list("pk", flat=True))
+        for audience in TipAudience
+    }
+    # Participant rules first; the researcher's preparation tip is not among them.
+    assert groups == [
+        (TipAudience.PARTICIPANT, by_audience[TipAudience.PARTICIPANT]),
+        (TipAudience.FACILITATOR, by_audience[TipAudience.FACILITATOR]),
+        (TipAudience.RESEARCHER, by_audience[TipAudience.RESEARCHER]),
+    ]
+    assert [len(pks) for _, pks in groups] == [4, 4, 1]
     text = page_text(response)
-    for audience in TipAudience:
-        found = [text.index(normalise(tip.text)) for tip in Tip.objects.filter(audience=audience).order_by("order")]
-        assert found == sorted(found)
-    facilitator_tips = [text.index(normalise(t.text)) for t in Tip.objects.filter(audience=TipAudience.FACILITATOR)]
-    participant_tips = [text.index(normalise(t.text)) for t in Tip.objects.filter(audience=TipAudience.PARTICIPANT)]
-    assert max(facilitator_tips) < min(participant_tips)
-    roles = [text.index(role.name) for role in Role.objects.order_by("order")]
+    rules_at = text.index(normalise(method.participant_rules_intro))
+    found = {
+        audience: [
+            text.index(normalise(tip.text), rules_at) for tip in method.tips.filter(audience=audience).order_by("order")
+        ]
+        for audience in (TipAudience.PARTICIPANT, TipAudience.FACILITATOR, TipAudience.RESEARCHER)
+    }
+    for positions in found.values():
+        assert positions == sorted(positions)
+    assert rules_at < min(found[TipAudience.PARTICIPANT])
+    assert max(found[TipAudience.PARTICIPANT]) < min(found[TipAudience.FACILITATOR])
+    assert max(found[TipAudience.FACILITATOR]) < min(found[TipAudience.RESEARCHER])
+    roles = [text.index(role.name) for role in method.roles.order_by("order")]
     assert roles == sorted(roles)
-    for role in Role.objects.all():
+    for role in method.roles.all():
         assert normalise(role.description)[:60] in text[text.index(role.name) :]
 
 
@@ -281,7 +404,7 @@ def test_it_answers_404_for_an_unknown_script(logged_in, library):
 
 
 @pytest.mark.django_db
-def test_script_page_queries_do_not_grow_with_blocks_and_questions(logged_in, library, django_assert_num_queries):
+def test_script_page_queries_do_not_grow_with_blocks_and_steps(logged_in, library, django_assert_num_queries):
     script = Script.objects.get(slug=SLUGS[2])
     url = reverse("scripts:script", args=[script.slug])
     logged_in.get(url)  # warm up the session and permission caches
@@ -290,6 +413,7 @@ def test_script_page_queries_do_not_grow_with_blocks_and_questions(logged_in, li
 
     add_blocks(script, 3, 5, list(AttentionPoint.objects.filter(phase=script.phase)[:3]))
     Tip.objects.create(method=script.method, audience=TipAudience.PARTICIPANT, order=99, text="Extra tip.")
+    Tip.objects.create(method=script.method, audience=TipAudience.PRINCIPLE, order=1, text="Extra principe.")
     Role.objects.create(method=script.method, order=99, name="Extra rol", description="Kijkt mee.")
 
     with django_assert_num_queries(len(first)):
@@ -298,8 +422,13 @@ def test_script_page_queries_do_not_grow_with_blocks_and_questions(logged_in, li
     assert len(response.context["timeline"]) == 7
     assert response.context["total_minutes"] == 165
     text = page_text(response)
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        help_label = gettext("Help question")
     assert "Extra vraag 7.4?" in text
-    assert "Hulpvraag 7.4?" in text
+    assert f"{help_label}: Hulpvraag 7.4?" in text
+    assert "Verleden: Uitgang 7.4" in text
+    assert text.index("Rondvraag 7:") < text.index("Groepsvraag 7?") < text.index("Afsluiting 7.")
+    assert "Extra principe." in text
     assert "2:45" in text
 
 
@@ -308,7 +437,7 @@ def test_script_page_queries_do_not_grow_with_blocks_and_questions(logged_in, li
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", SLUGS)
-def test_it_renders_the_handout_as_pdf_with_every_block_and_question(logged_in, library, slug):
+def test_it_renders_the_handout_as_pdf_with_every_block_and_step(logged_in, library, slug):
     response = logged_in.get(reverse("scripts:script_pdf", args=[slug]))
 
     assert response.status_code == 200
@@ -319,10 +448,11 @@ def test_it_renders_the_handout_as_pdf_with_every_block_and_question(logged_in, 
     assert normalise(script.title) in text
     for block in ordered_blocks(slug):
         assert normalise(block.title) in text
-    questions = Question.objects.filter(block__script=script)
-    assert questions.exclude(parent=None).exists() or slug == SLUGS[0]
-    for question in questions:
-        assert normalise(question.text)[:40] in text, question.text
+    steps = Step.objects.filter(block__script=script)
+    assert steps.exclude(parent=None).exists()
+    for step in steps:
+        assert normalise(step.text)[:40] in text, step.text
+    assert normalise(script.method.name) in text
 
 
 @pytest.mark.django_db
@@ -330,3 +460,215 @@ def test_it_answers_404_for_the_handout_of_an_unknown_script(logged_in, library)
     response = logged_in.get(reverse("scripts:script_pdf", args=["bestaat-niet"]))
 
     assert response.status_code == 404
+
+
+# The method pages
+
+
+def sections_by_heading(content):
+    """The page's h2 headings (visible text) mapped to the HTML up to the next h1 or h2."""
+    headings = list(re.finditer(r"<h([12])\b[^>]*>(.*?)</h\1>", content, re.S))
+    sections = {}
+    for heading, following in zip(headings, [*headings[1:], None], strict=True):
+        if heading.group(1) == "2":
+            end = following.start() if following else len(content)
+            sections[page_text(heading.group(2))] = content[heading.end() : end]
+    return sections
+
+
+def headings(response, *msgids):
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return [gettext(msgid) for msgid in msgids]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_fixture", ["facilitator", "secretary", "researcher", "outsider", "admin_user"])
+def test_every_method_page_answers_anyone_logged_in(client, full_library, request, user_fixture):
+    client.force_login(request.getfixturevalue(user_fixture))
+
+    for slug in METHODS:
+        response = client.get(reverse("scripts:method", args=[slug]))
+        assert response.status_code == 200, slug
+        assert response.context["method"].slug == slug
+
+
+@pytest.mark.django_db
+def test_the_method_page_sends_anonymous_visitors_to_the_login_page(client, full_library):
+    response = client.get(reverse("scripts:method", args=[METHODS[0]]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_an_unknown_method(logged_in, full_library):
+    assert logged_in.get(reverse("scripts:method", args=["bestaat-niet"])).status_code == 404
+    assert logged_in.get("/draaiboeken/methode/gesprekstafel-1-start/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", METHODS)
+def test_the_method_page_shows_introduction_purpose_safe_environment_and_roles(logged_in, full_library, slug):
+    method = Method.objects.get(slug=slug)
+
+    response = logged_in.get(method.get_absolute_url())
+
+    content = response.content.decode()
+    assert f"<h1>{escape(method.name)}</h1>" in content
+    sections = sections_by_heading(content)
+    introduction, purpose, safe, roles = headings(
+        response, "Introduction", "Purpose and target group", "A safe environment", "Roles"
+    )
+    assert method.introduction and method.purpose
+    assert normalise(method.introduction) in page_text(sections[introduction])
+    assert normalise(method.purpose) in page_text(sections[purpose])
+    if method.safe_environment:
+        assert normalise(method.safe_environment) in page_text(sections[safe])
+    else:
+        assert safe not in sections
+    text = page_text(sections[roles])
+    at = [text.index(normalise(role.name)) for role in method.roles.order_by("order", "pk")]
+    assert at and at == sorted(at)
+    for role, start, end in zip(method.roles.order_by("order", "pk"), at, [*at[1:], len(text)], strict=True):
+        assert normalise(role.description) in text[start:end], role.name
+    order = [list(sections).index(name) for name in (introduction, purpose, roles)]
+    assert order == sorted(order)
+
+
+@pytest.mark.django_db
+def test_the_method_page_shows_the_participant_rules_under_their_introduction_and_researcher_tips_apart(
+    logged_in, full_library
+):
+    method = Method.objects.get(slug="gesprekstafels")
+
+    response = logged_in.get(method.get_absolute_url())
+
+    sections = sections_by_heading(response.content.decode())
+    rules, facilitators, researchers = headings(
+        response, "Rules for participants", "Tips for facilitators", "For researchers, in preparation"
+    )
+    tips = {audience: list(method.tips.filter(audience=audience).order_by("order", "pk")) for audience in TipAudience}
+    assert [len(tips[audience]) for audience in TipAudience] == [4, 4, 1, 0]
+    assert method.participant_rules_intro.startswith("Geef als gespreksleider")
+    text = page_text(sections[rules])
+    intro_at = text.index(normalise(method.participant_rules_intro))
+    at = [text.index(normalise(tip.text)) for tip in tips[TipAudience.PARTICIPANT]]
+    assert intro_at < min(at) and at == sorted(at)
+    facilitator_text = page_text(sections[facilitators])
+    at = [facilitator_text.index(normalise(tip.text)) for tip in tips[TipAudience.FACILITATOR]]
+    assert at == sorted(at)
+    # The preparation tip for researchers has a heading of its own and is no participant rule.
+    (preparation,) = tips[TipAudience.RESEARCHER]
+    assert "lees het paper" in preparation.text
+    assert normalise(preparation.text) in page_text(sections[researchers])
+    for heading, section in sections.items():
+        if heading != researchers:
+            assert normalise(preparation.text)[:60] not in page_text(section), heading
+    # The intro line introduces the rules only; it is not itself a facilitator tip.
+    assert normalise(method.participant_rules_intro) not in facilitator_text
+
+
+@pytest.mark.django_db
+def test_the_waarderend_method_page_shows_its_principles_note_and_the_work_form_it_builds_on(logged_in, full_library):
+    method = Method.objects.get(slug="waarderende-gespreksvoering")
+
+    response = logged_in.get(method.get_absolute_url())
+
+    content = response.content.decode()
+    sections = sections_by_heading(content)
+    principles, builds_on, rules = headings(response, "Basic principles", "Builds on", "Rules for participants")
+    text = page_text(sections[principles])
+    tips = list(method.tips.filter(audience=TipAudience.PRINCIPLE).order_by("order", "pk"))
+    assert len(tips) == 6
+    assert tips[0].text.startswith("Wees waarachtig nieuwsgierig")
+    at = [text.index(normalise(tip.text)) for tip in tips]
+    assert at == sorted(at)
+    assert rules not in sections
+    tool = WorkFormTool.objects.get(code="6.1")
+    assert list(method.builds_on.all()) == [tool]
+    link = re.search(rf'<a href="{re.escape(tool.get_absolute_url())}">(.*?)</a>', sections[builds_on])
+    assert link and page_text(link.group(1)) == normalise(f"6.1 {tool.name}")
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        note_label = gettext("Note from the app")
+    assert method.editorial_note
+    assert normalise(f"{note_label} {method.editorial_note}") in page_text(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", METHODS)
+def test_the_method_page_links_each_of_its_scripts(logged_in, full_library, slug):
+    method = Method.objects.get(slug=slug)
+
+    response = logged_in.get(method.get_absolute_url())
+
+    content = response.content.decode()
+    (scripts_heading,) = headings(response, "Scripts")
+    section = sections_by_heading(content)[scripts_heading]
+    linked = re.findall(r'<a href="([^"]+)">', section)
+    expected = [script.get_absolute_url() for script in method.scripts.all()]
+    assert expected and sorted(linked) == sorted(expected)
+    other = Script.objects.exclude(method=method).first()
+    assert other.get_absolute_url() not in content
+
+
+@pytest.mark.django_db
+def test_the_library_links_every_method_page(logged_in, full_library):
+    content = logged_in.get(reverse("scripts:library")).content.decode()
+
+    for method in Method.objects.all():
+        assert f'href="{method.get_absolute_url()}"' in content, method.slug
+    assert Method.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_gesprekstafel_links_its_method_page_and_its_framework_phase(logged_in, full_library, slug):
+    script = Script.objects.select_related("method", "phase").get(slug=slug)
+
+    content = logged_in.get(script.get_absolute_url()).content.decode()
+
+    assert f'href="{reverse("scripts:method", args=[script.method.slug])}"' in content
+    assert f'href="{reverse("framework:phase", args=[script.phase.number])}"' in content
+    assert script.phase.number == SLUGS.index(slug) + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_every_framework_phase_page_links_its_gesprekstafel(logged_in, full_library, number):
+    response = logged_in.get(reverse("framework:phase", args=[number]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    script = Script.objects.get(slug=SLUGS[number - 1])
+    link = re.search(rf'<a href="{re.escape(script.get_absolute_url())}">(.*?)</a>', content)
+    assert link and page_text(link.group(1)) == normalise(script.title)
+    for other in Script.objects.exclude(pk=script.pk):
+        assert f'href="{other.get_absolute_url()}"' not in content, other.slug
+
+
+@pytest.mark.django_db
+def test_method_page_queries_do_not_grow_with_more_scripts(logged_in, full_library, django_assert_num_queries):
+    method = Method.objects.get(slug="waarderende-gespreksvoering")
+    url = method.get_absolute_url()
+    logged_in.get(url)  # warm up the session and permission caches
+    with CaptureQueriesContext(connection) as first:
+        assert logged_in.get(url).status_code == 200
+
+    points = list(AttentionPoint.objects.all()[:2])
+    for index, phase in enumerate([None, *Phase.objects.all()]):
+        script = Script.objects.create(
+            method=method, phase=phase, order=50 + index, title=f"Extra {index}", slug=f"extra-waarderend-{index}"
+        )
+        add_blocks(script, 2, 2, points)
+    for audience in TipAudience:
+        Tip.objects.create(method=method, audience=audience, order=99, text=f"Extra tip {audience}.")
+    Role.objects.create(method=method, order=99, name="Extra rol", description="Kijkt mee.")
+    method.builds_on.add(*WorkFormTool.objects.exclude(code="6.1")[:3])
+
+    with django_assert_num_queries(len(first)):
+        response = logged_in.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    for index in range(4):
+        assert f'href="{reverse("scripts:script", args=[f"extra-waarderend-{index}"])}"' in content
+    assert "Extra tip basisprincipe." in content and "Extra rol" in content

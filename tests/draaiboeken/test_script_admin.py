@@ -1,13 +1,16 @@
 """Editing the script library in Django admin, and why a past session never notices."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
-from draaiboeken.models import Block, Method, Question, Script, WorkForm
+from draaiboeken.models import Block, Method, Script, Step, StepKind, WorkForm
 from kader.models import AttentionPoint, Phase
 from sessies import timeline
-from sessies.models import SessionBlock, SessionQuestion
+from sessies.models import SessionBlock, SessionStep
 
 SLUGS = ["gesprekstafel-1-start", "gesprekstafel-2-uitvoering", "gesprekstafel-3-implementatie"]
 SLUG = SLUGS[0]
@@ -72,38 +75,56 @@ def form_errors(response):
 
 
 def script_state(script):
-    """A script's blocks and questions, help questions and attention point links included."""
+    """A script's blocks and steps in display order: kinds, labels, nesting and attention point links included."""
     blocks = list(
-        script.blocks.order_by("order", "pk").values_list("order", "title", "minutes", "min_minutes", "work_form")
-    )
-    questions = [
-        (
-            q.block.order,
-            q.order,
-            q.text,
-            q.perspective,
-            q.parent.text if q.parent else None,
-            sorted(q.attention_points.values_list("pk", flat=True)),
+        script.blocks.order_by("order", "pk").values_list(
+            "order", "title", "subtitle", "minutes", "min_minutes", "work_form", "suggested_approach", "is_protected"
         )
-        for q in Question.objects.filter(block__script=script)
-        .select_related("block", "parent")
-        .order_by("block__order", "order", "pk")
+    )
+    steps = (
+        Step.objects.filter(block__script=script).select_related("block", "parent").prefetch_related("attention_points")
+    )
+
+    def position(step):
+        top = step.parent or step
+        return (step.block.order, top.order, top.pk, step.parent_id is not None, step.order, step.pk)
+
+    rows = [
+        (
+            step.block.order,
+            step.parent.order if step.parent else None,
+            step.parent.text if step.parent else None,
+            step.order,
+            step.kind,
+            step.text,
+            step.label,
+            step.perspective,
+            step.guidance,
+            step.editorial_note,
+            sorted(point.pk for point in step.attention_points.all()),
+        )
+        for step in sorted(steps, key=position)
     ]
-    return blocks, questions
+    return blocks, rows
 
 
 def session_state(session):
     blocks = list(
         SessionBlock.objects.filter(session=session)
         .order_by("order", "pk")
-        .values_list("order", "title", "minutes", "original_minutes", "min_minutes", "work_form", "instructions")
+        .values_list("order", "title", "minutes", "original_minutes", "min_minutes", "work_form", "suggested_approach")
     )
-    questions = list(
-        SessionQuestion.objects.filter(block__session=session)
-        .order_by("block__order", "order", "pk")
-        .values_list("block__order", "order", "text", "parent__text", "perspective", "guidance")
+    steps = list(
+        SessionStep.objects.filter(block__session=session)
+        .order_by("block__order", "parent__order", "order", "pk")
+        .values_list("block__order", "parent__text", "order", "kind", "text", "label", "perspective", "guidance")
     )
-    return blocks, questions
+    return blocks, steps
+
+
+def message(response, msgid):
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return gettext(msgid)
 
 
 @pytest.fixture
@@ -138,8 +159,8 @@ def test_it_lists_the_scripts_with_their_duration(as_admin, library):
 
 
 @pytest.mark.django_db
-def test_it_keeps_the_duration_right_when_searching_through_blocks_and_questions(as_admin, library):
-    # The search joins blocks and questions; the duration must not be summed once per match.
+def test_it_keeps_the_duration_right_when_searching_through_blocks_and_steps(as_admin, library):
+    # The search joins blocks and steps; the duration must not be summed once per match.
     response = as_admin.get(admin_url("script", "changelist"), {"q": "onderzoek"})
 
     assert response.status_code == 200
@@ -261,39 +282,44 @@ def test_it_reorders_blocks_by_their_order_fields(as_admin, facilitator_client, 
     ]
 
 
-# The block page and its questions
+# The block page and its steps
 
 
 @pytest.mark.django_db
-def test_it_shows_the_block_change_page_with_its_questions_inline(as_admin, library):
+def test_it_shows_the_block_change_page_with_its_steps_inline(as_admin, library):
     block = Block.objects.get(script__slug="gesprekstafel-3-implementatie", order=3)
 
     response = as_admin.get(admin_url("block", "change", block.pk))
 
     assert response.status_code == 200
     formsets = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
-    questions = formsets["questions"]
-    assert [form.instance.pk for form in questions.forms] == list(
-        block.questions.order_by("order", "pk").values_list("pk", flat=True)
+    steps = formsets["steps"]
+    assert [form.instance.pk for form in steps.forms] == list(
+        block.steps.order_by("order", "pk").values_list("pk", flat=True)
     )
-    # A help question can only hang under a central question of this block.
-    parent_choices = set(questions.forms[0].fields["parent"].queryset.values_list("pk", flat=True))
-    assert parent_choices == set(block.questions.filter(parent=None).values_list("pk", flat=True))
+    # A sub-point can only hang under a top-level question or group of this block.
+    expected = set(block.steps.filter(parent=None).exclude(kind=StepKind.INSTRUCTION).values_list("pk", flat=True))
+    for form in steps.forms:
+        assert set(form.fields["parent"].queryset.values_list("pk", flat=True)) == expected
+    kinds = set(Step.objects.filter(pk__in=expected).values_list("kind", flat=True))
+    assert kinds == {StepKind.QUESTION, StepKind.GROUP}
+    assert not expected & set(block.steps.exclude(parent=None).values_list("pk", flat=True))
     content = response.content.decode()
-    for question in block.questions.all():
-        assert question.text[:40] in content
+    for step in block.steps.all():
+        assert step.text[:40] in content
 
 
 @pytest.mark.django_db
 def test_it_adds_a_help_question_under_a_question_of_the_same_block(as_admin, library):
     block = Block.objects.get(script__slug=SLUG, order=2)
-    parent = block.questions.get(order=1)
+    parent = block.steps.get(text__startswith="De WAAROM-vraag")
     point = AttentionPoint.objects.filter(phase__number=1).first()
     data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
     add_inline_form(
         data,
-        "questions",
+        "steps",
         order="9",
+        kind=StepKind.QUESTION,
         text="Wie heeft er baat bij?",
         perspective="onderzoeker",
         parent=str(parent.pk),
@@ -304,22 +330,50 @@ def test_it_adds_a_help_question_under_a_question_of_the_same_block(as_admin, li
     response = as_admin.post(admin_url("block", "change", block.pk), data)
 
     assert response.status_code == 302, form_errors(response)
-    help_question = Question.objects.get(text="Wie heeft er baat bij?")
-    assert (help_question.block, help_question.parent) == (block, parent)
+    help_question = Step.objects.get(text="Wie heeft er baat bij?")
+    assert (help_question.block, help_question.parent, help_question.kind) == (block, parent, StepKind.QUESTION)
     assert list(help_question.attention_points.all()) == [point]
-    assert list(parent.help_questions.all()) == [help_question]
+    assert list(parent.children.all()) == [help_question]
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_help_question_whose_parent_is_in_another_block(as_admin, library):
+def test_it_adds_a_labelled_sub_point_under_a_group(as_admin, library):
+    block = Block.objects.get(script__slug="gesprekstafel-3-implementatie", order=4)
+    group = block.steps.get(kind=StepKind.GROUP, text="Rondvraag:")
+    before = list(group.children.values_list("pk", flat=True))
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    add_inline_form(
+        data,
+        "steps",
+        order="3",
+        kind=StepKind.QUESTION,
+        label="Tot slot",
+        text="Wat neem je mee?",
+        parent=str(group.pk),
+        block=str(block.pk),
+    )
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    added = Step.objects.get(text="Wat neem je mee?")
+    assert (added.parent, added.label, added.order) == (group, "Tot slot", 3)
+    assert list(group.children.order_by("order").values_list("pk", flat=True)) == [*before, added.pk]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_sub_point_whose_parent_is_in_another_block(as_admin, library):
     block = Block.objects.get(script__slug=SLUG, order=2)
-    elsewhere = Question.objects.filter(block__script__slug=SLUG, block__order=3, parent=None).first()
-    count = Question.objects.count()
+    elsewhere = Step.objects.filter(
+        block__script__slug=SLUG, block__order=3, parent=None, kind=StepKind.QUESTION
+    ).first()
+    count = Step.objects.count()
     data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
     index = add_inline_form(
         data,
-        "questions",
+        "steps",
         order="9",
+        kind=StepKind.QUESTION,
         text="Verdwaalde hulpvraag?",
         parent=str(elsewhere.pk),
         block=str(block.pk),
@@ -328,72 +382,180 @@ def test_it_refuses_a_help_question_whose_parent_is_in_another_block(as_admin, l
     response = as_admin.post(admin_url("block", "change", block.pk), data)
 
     assert response.status_code == 200
-    assert list(form_errors(response)) == [f"questions-{index}-parent"]
-    assert Question.objects.count() == count
+    assert list(form_errors(response)) == [f"steps-{index}-parent"]
+    assert Step.objects.count() == count
 
 
 @pytest.mark.django_db
-def test_it_refuses_moving_a_help_question_under_another_blocks_question_in_the_question_page(as_admin, library):
-    help_question = Question.objects.get(text__startswith="Gaat het project (nog steeds)")
-    elsewhere = (
-        Question.objects.filter(block__script=help_question.block.script, parent=None)
-        .exclude(block=help_question.block)
-        .first()
-    )
-    original_parent = help_question.parent_id
-    data = admin_form_data(as_admin.get(admin_url("question", "change", help_question.pk)))
-    data["parent"] = str(elsewhere.pk)
-
-    response = as_admin.post(admin_url("question", "change", help_question.pk), data)
-
-    assert response.status_code == 200
-    assert "parent" in response.context["adminform"].form.errors
-    help_question.refresh_from_db()
-    assert help_question.parent_id == original_parent
-
-
-@pytest.mark.django_db
-def test_it_refuses_a_question_as_its_own_help_question(as_admin, library):
-    block = Block.objects.get(script__slug=SLUG, order=2)
-    question = block.questions.get(order=1)
+def test_it_refuses_a_sub_point_of_a_sub_point_in_the_block_page(as_admin, library):
+    # One level of nesting only: a sub-point is no choice for "part of".
+    block = Block.objects.get(script__slug="gesprekstafel-3-implementatie", order=3)
+    help_question = block.steps.get(text__startswith="Hoe zien zij het nut en de noodzaak")
+    assert help_question.parent_id
+    before = script_state(block.script)
     data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
-    index = inline_index(data, "questions", question.pk)
-    data[f"questions-{index}-parent"] = str(question.pk)
+    index = add_inline_form(
+        data,
+        "steps",
+        order="9",
+        kind=StepKind.QUESTION,
+        text="Twee niveaus diep?",
+        parent=str(help_question.pk),
+        block=str(block.pk),
+    )
 
     response = as_admin.post(admin_url("block", "change", block.pk), data)
 
     assert response.status_code == 200
-    assert list(form_errors(response)) == [f"questions-{index}-parent"]
+    assert list(form_errors(response)) == [f"steps-{index}-parent"]
+    assert script_state(block.script) == before
+
+
+def step_and_forbidden_parent(case):
+    """A step of GT2 ronde 1 and a parent the nesting rules forbid for it."""
+    sub_point = Step.objects.get(text__startswith="Gaat het project (nog steeds)")
+    block = sub_point.block
+    instruction = block.steps.filter(parent=None, kind=StepKind.INSTRUCTION).first()
+    if case == "another block's question":
+        other = Step.objects.filter(block__script=block.script, parent=None, kind=StepKind.QUESTION).exclude(
+            block=block
+        )
+        return sub_point, other.first()
+    if case == "a sub-point":  # two levels deep
+        return instruction, sub_point
+    if case == "an instruction":
+        return sub_point, instruction
+    raise AssertionError(case)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("another block's question", "A sub-point belongs to a step of the same block."),
+        ("a sub-point", "Sub-points go one level deep."),
+        ("an instruction", "Only a question or a group holds sub-points."),
+    ],
+)
+def test_it_refuses_a_parent_the_rules_forbid_in_the_step_page(as_admin, library, case, reason):
+    """The step page offers only its block's top-level questions and groups; the model refuses the rest too."""
+    step, new_parent = step_and_forbidden_parent(case)
+    assert new_parent is not None and new_parent.pk != step.parent_id
+    original_parent = step.parent_id
+    before = script_state(step.block.script)
+    data = admin_form_data(as_admin.get(admin_url("step", "change", step.pk)))
+    data["parent"] = str(new_parent.pk)
+
+    response = as_admin.post(admin_url("step", "change", step.pk), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["parent"]
+    assert errors["parent"] == [
+        message(response, "Select a valid choice. That choice is not one of the available choices.")
+    ]
+    assert str(new_parent.pk) not in [
+        str(value) for value, _label in response.context["adminform"].form.fields["parent"].choices
+    ]
+    step.refresh_from_db()
+    assert step.parent_id == original_parent
+    assert script_state(step.block.script) == before
+    step.parent = new_parent
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            step.clean()
+        assert refused.value.message_dict["parent"] == [reason]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_step_as_its_own_sub_point(as_admin, library):
+    block = Block.objects.get(script__slug=SLUG, order=2)
+    question = block.steps.get(text__startswith="De WAAROM-vraag")
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    index = inline_index(data, "steps", question.pk)
+    data[f"steps-{index}-parent"] = str(question.pk)
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 200
+    assert list(form_errors(response)) == [f"steps-{index}-parent"]
     question.refresh_from_db()
     assert question.parent_id is None
 
 
 @pytest.mark.django_db
-def test_it_refuses_turning_a_question_with_help_questions_into_a_help_question(as_admin, library):
+def test_it_refuses_turning_a_question_with_help_questions_into_a_sub_point(as_admin, library):
     # Otherwise its own help questions would sit two levels deep and vanish from the timeline.
-    parent = Question.objects.get(text__startswith="Gaat het project (nog steeds)").parent
-    other = parent.block.questions.filter(parent=None).exclude(pk=parent.pk).first()
+    parent = Step.objects.get(text="Hoe kijken de professionals naar deze aanbevelingen?")
+    assert parent.children.exists()
+    other = parent.block.steps.get(text="Wat zijn de aanbevelingen voor vervolgonderzoek?")
+    before = script_state(parent.block.script)
     data = admin_form_data(as_admin.get(admin_url("block", "change", parent.block_id)))
-    index = inline_index(data, "questions", parent.pk)
-    data[f"questions-{index}-parent"] = str(other.pk)
+    index = inline_index(data, "steps", parent.pk)
+    data[f"steps-{index}-parent"] = str(other.pk)
 
     response = as_admin.post(admin_url("block", "change", parent.block_id), data)
 
     assert response.status_code == 200
-    assert list(form_errors(response)) == [f"questions-{index}-parent"]
-    parent.refresh_from_db()
-    assert parent.parent_id is None
+    assert form_errors(response) == {
+        f"steps-{index}-parent": [message(response, "A step with sub-points cannot become a sub-point.")]
+    }
+    assert script_state(parent.block.script) == before
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_group_as_a_sub_point_and_a_perspective_on_an_instruction(as_admin, library):
+    block = Block.objects.get(script__slug="gesprekstafel-3-implementatie", order=3)
+    group = block.steps.get(kind=StepKind.GROUP)
+    question = block.steps.get(text="Wat zijn de aanbevelingen voor vervolgonderzoek?")
+    instruction = block.steps.filter(kind=StepKind.INSTRUCTION, parent=None).first()
+    before = script_state(block.script)
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    group_index = inline_index(data, "steps", group.pk)
+    instruction_index = inline_index(data, "steps", instruction.pk)
+    data[f"steps-{group_index}-parent"] = str(question.pk)
+    data[f"steps-{instruction_index}-perspective"] = "client"
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 200
+    errors = set(form_errors(response))
+    group_errors = {f"steps-{group_index}-kind", f"steps-{group_index}-parent"}
+    assert errors - group_errors == {f"steps-{instruction_index}-perspective"}
+    assert errors & group_errors
+    assert script_state(block.script) == before
+
+
+@pytest.mark.django_db
+def test_it_refuses_turning_a_group_with_sub_points_into_an_instruction(as_admin, library):
+    # Its questions would hang under an instruction: shown, but no longer questions notes are filed under.
+    block = Block.objects.get(script__slug="gesprekstafel-3-implementatie", order=3)
+    group = block.steps.get(kind=StepKind.GROUP)
+    assert group.children.filter(kind=StepKind.QUESTION).exists()
+    before = script_state(block.script)
+    data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
+    data[f"steps-{inline_index(data, 'steps', group.pk)}-kind"] = StepKind.INSTRUCTION
+
+    response = as_admin.post(admin_url("block", "change", block.pk), data)
+
+    assert response.status_code == 200
+    assert script_state(block.script) == before
 
 
 # Duplicating
 
 
 @pytest.mark.django_db
-def test_it_duplicates_a_script_with_its_blocks_questions_and_links(as_admin, library):
-    original = Script.objects.get(slug="gesprekstafel-3-implementatie")
+@pytest.mark.parametrize("slug", SLUGS)
+def test_it_duplicates_a_script_with_its_blocks_steps_and_links(as_admin, library, slug):
+    original = Script.objects.get(slug=slug)
     before = script_state(original)
     existing = list(Script.objects.values_list("pk", flat=True))
-    assert Question.objects.filter(block__script=original).exclude(parent=None).exists()
+    originals = Step.objects.filter(block__script=original)
+    # The script has what must survive the copy: nesting, every kind, attention points.
+    assert originals.exclude(parent=None).exists()
+    assert set(originals.values_list("kind", flat=True)) == set(StepKind.values)
+    assert originals.exclude(attention_points=None).exists()
 
     response = as_admin.post(
         admin_url("script", "changelist"), {"action": "duplicate_scripts", "_selected_action": [str(original.pk)]}
@@ -403,20 +565,51 @@ def test_it_duplicates_a_script_with_its_blocks_questions_and_links(as_admin, li
     copy = Script.objects.exclude(pk__in=existing).get()
     assert copy.slug != original.slug
     assert original.title in copy.title
-    assert (copy.method_id, copy.phase_id, copy.purpose, copy.repeatable) == (
-        original.method_id,
-        original.phase_id,
-        original.purpose,
-        original.repeatable,
+    fields = (
+        "method_id",
+        "phase_id",
+        "purpose",
+        "repeatable",
+        "footnote",
+        "times_are_suggestions",
+        "shortening_advice",
     )
+    assert [getattr(copy, name) for name in fields] == [getattr(original, name) for name in fields]
     assert script_state(copy) == before
     assert script_state(original) == before
-    # The copy has blocks and questions of its own, and its help questions hang under its own questions.
+    # The copy has blocks and steps of its own, and its sub-points hang under its own steps.
     assert not set(copy.blocks.values_list("pk", flat=True)) & set(original.blocks.values_list("pk", flat=True))
-    for help_question in Question.objects.filter(block__script=copy).exclude(parent=None).select_related("parent"):
-        assert help_question.parent.block_id == help_question.block_id
-    questions = Question.objects.filter(block__script=original).count()
-    assert Question.objects.filter(block__script=copy).count() == questions
+    copied = Step.objects.filter(block__script=copy)
+    assert not set(copied.values_list("pk", flat=True)) & set(originals.values_list("pk", flat=True))
+    for sub_point in copied.exclude(parent=None).select_related("parent"):
+        assert sub_point.parent.block_id == sub_point.block_id
+        assert sub_point.parent.parent_id is None
+    assert copied.count() == originals.count()
+    assert copied.exclude(parent=None).count() == originals.exclude(parent=None).count()
+
+
+@pytest.mark.django_db
+def test_it_duplicates_labels_and_notes_of_steps(as_admin, library):
+    original = Script.objects.get(slug="gesprekstafel-3-implementatie")
+    labels = list(Step.objects.filter(block__script=original).exclude(label="").values_list("label", flat=True))
+    assert labels
+    block = original.blocks.get(order=2)
+    step = block.steps.filter(parent=None, kind=StepKind.QUESTION).first()
+    Step.objects.filter(pk=step.pk).update(editorial_note="De bron noemt hier drie vragen.", label="Startvraag")
+    before = script_state(original)
+    existing = list(Script.objects.values_list("pk", flat=True))
+
+    as_admin.post(
+        admin_url("script", "changelist"), {"action": "duplicate_scripts", "_selected_action": [str(original.pk)]}
+    )
+
+    copy = Script.objects.exclude(pk__in=existing).get()
+    assert script_state(copy) == before
+    copied = Step.objects.get(block__script=copy, editorial_note="De bron noemt hier drie vragen.")
+    assert (copied.label, copied.text, copied.parent) == ("Startvraag", step.text, None)
+    assert sorted(Step.objects.filter(block__script=copy).exclude(label="").values_list("label", flat=True)) == sorted(
+        [*labels, "Startvraag"]
+    )
 
 
 @pytest.mark.django_db
@@ -433,6 +626,7 @@ def test_it_duplicates_the_same_script_twice_under_different_slugs(as_admin, lib
     assert len(set(copies.values_list("slug", flat=True))) == 2
     for copy in copies:
         assert copy.total_minutes == 150
+        assert script_state(copy) == script_state(original)
 
 
 # Refusal for others
@@ -552,24 +746,28 @@ def test_it_keeps_a_past_session_when_a_block_is_deleted_from_its_own_page(as_ad
 
     assert response.status_code == 302
     assert not Block.objects.filter(pk=block.pk).exists()
-    assert not Question.objects.filter(block_id=block.pk).exists()
+    assert not Step.objects.filter(block_id=block.pk).exists()
     assert session_state(session) == before
     assert_session_pages_render(session, facilitator_client)
 
 
 @pytest.mark.django_db
-def test_it_keeps_a_past_session_when_questions_are_deleted_and_edited_in_admin(as_admin, session, facilitator_client):
+def test_it_keeps_a_past_session_when_steps_are_deleted_and_edited_in_admin(as_admin, session, facilitator_client):
     block = Block.objects.get(script__slug=SLUG, order=2)
-    first, second = block.questions.order_by("order")[:2]
+    first = block.steps.get(text__startswith="De WAAROM-vraag")
+    second = block.steps.filter(kind=StepKind.QUESTION).exclude(parent=None).first()
+    group = second.parent
     before = session_state(session)
     data = admin_form_data(as_admin.get(admin_url("block", "change", block.pk)))
-    data[f"questions-{inline_index(data, 'questions', first.pk)}-DELETE"] = "on"
-    data[f"questions-{inline_index(data, 'questions', second.pk)}-text"] = "Een heel andere vraag?"
+    data[f"steps-{inline_index(data, 'steps', first.pk)}-DELETE"] = "on"
+    data[f"steps-{inline_index(data, 'steps', second.pk)}-text"] = "Een heel andere vraag?"
+    data[f"steps-{inline_index(data, 'steps', group.pk)}-order"] = "1"
 
     response = as_admin.post(admin_url("block", "change", block.pk), data)
 
     assert response.status_code == 302, form_errors(response)
-    assert not Question.objects.filter(pk=first.pk).exists()
+    assert not Step.objects.filter(pk=first.pk).exists()
+    assert Step.objects.get(pk=second.pk).text == "Een heel andere vraag?"
     assert session_state(session) == before
     assert_session_pages_render(session, facilitator_client)
 
@@ -596,7 +794,8 @@ def test_it_keeps_a_past_session_when_the_script_changes_through_the_orm(session
     script = Script.objects.get(slug=SLUG)
     before = session_state(session)
     Block.objects.filter(script=script, order=1).update(minutes=99, title="Nieuwe inleiding")
-    Question.objects.filter(block__script=script, order=1).delete()
+    Step.objects.filter(block__script=script, order=1).delete()
+    Step.objects.filter(block__script=script).update(label="Anders")
     Block.objects.filter(script=script, order=4).delete()
     Block.objects.create(script=script, order=5, title="Toegevoegd", minutes=5)
 

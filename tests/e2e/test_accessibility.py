@@ -34,7 +34,7 @@ def live_session(e2e_session, people):
     session = timeline.start(e2e_session.pk, e2e_session.timeline_version)
     blocks = list(session.blocks.order_by("order"))
     first = blocks[0]
-    question = first.questions.first() or blocks[1].questions.first()
+    question = first.steps.filter(kind="vraag").first() or blocks[1].steps.filter(kind="vraag").first()
     harvest.add_note(
         session,
         block_id=question.block_id,

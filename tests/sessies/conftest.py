@@ -5,8 +5,9 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
+from draaiboeken.models import StepKind
 from sessies import harvest, timeline
-from sessies.models import Agreement, Note, NoteTag, SessionQuestion
+from sessies.models import Agreement, Note, NoteTag, SessionStep
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def add_notes(secretary):
 
     def _add_notes(session, count, start=0):
         blocks = list(session.blocks.order_by("order", "pk"))
-        questions = list(SessionQuestion.objects.filter(block__session=session).order_by("pk"))
+        questions = list(SessionStep.objects.filter(block__session=session, kind=StepKind.QUESTION).order_by("pk"))
         notes = []
         for i in range(start, start + count):
             block = blocks[i % len(blocks)]
@@ -67,9 +68,9 @@ def add_notes(secretary):
 def harvested(session, secretary):
     """A finished Gesprekstafel 1 with notes on each round's questions, a key harvest and agreements."""
     session = timeline.start(session.pk, session.timeline_version)
-    blocks = list(session.blocks.prefetch_related("questions"))
+    blocks = list(session.blocks.prefetch_related("steps"))
     for block in blocks[1:3]:
-        for question in [q for q in block.questions.all() if not q.parent_id]:
+        for question in block.outline.main_questions():
             harvest.add_note(
                 session,
                 block_id=block.pk,

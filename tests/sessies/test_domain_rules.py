@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from draaiboeken.models import Question, split_questions
+from draaiboeken.models import Step, StepKind, outline
 from sessies import harvest, roles, timeline
 from sessies.forms import NoteForm
 from sessies.models import NOTE_MAX_LENGTH, Delivery, DeliveryStatus, NoteTag, Session, SessionState
@@ -139,25 +139,38 @@ def test_a_refused_transition_changes_nothing(running):
 # One split of central and help questions
 
 
-def test_it_splits_central_from_help_questions_in_order():
-    first, second = Question(pk=1, text="Wat werkt?"), Question(pk=2, text="Wat knelt?")
-    help_first = Question(pk=3, parent_id=1, text="Een voorbeeld?")
-    help_second = Question(pk=4, parent_id=2, text="Waar precies?")
-    also_first = Question(pk=5, parent_id=1, text="Wie merkt het?")
+def test_it_orders_steps_and_tells_questions_help_questions_and_sub_points_apart():
+    question, kind = StepKind.QUESTION, StepKind.INSTRUCTION
+    intro = Step(pk=1, order=1, kind=kind, text="Eerst plenair.")
+    first = Step(pk=2, order=2, kind=question, text="Wat werkt?")
+    help_first = Step(pk=3, order=2, parent_id=2, kind=question, text="Een voorbeeld?")
+    ending = Step(pk=4, order=1, parent_id=2, kind=kind, text="…in de wijk.")
+    group = Step(pk=5, order=3, kind=StepKind.GROUP, text="In subgroepen over deze vragen:")
+    in_group = Step(pk=6, order=1, parent_id=5, kind=question, text="Wat knelt?")
+    also_in_group = Step(pk=7, order=2, parent_id=5, kind=question, text="Wie merkt het?")
+    closing = Step(pk=8, order=4, kind=kind, text="Plenaire bespreking.")
 
-    split = split_questions([first, help_first, second, help_second, also_first])
+    steps = outline([closing, also_in_group, help_first, group, first, in_group, ending, intro])
 
-    assert split.central == [first, second]
-    assert split.help == [help_first, help_second, also_first]
-    assert list(split) == [(first, [help_first, also_first]), (second, [help_second])]
+    assert list(steps) == [
+        (intro, []),
+        (first, [ending, help_first]),
+        (group, [in_group, also_in_group]),
+        (closing, []),
+    ]
+    assert steps.questions() == [(first, [help_first]), (in_group, []), (also_in_group, [])]
+    assert steps.main_questions() == [first, in_group, also_in_group]
+    assert steps.picker() == [(first, False), (help_first, True), (in_group, False), (also_in_group, False)]
 
 
-def test_a_session_block_splits_its_copied_questions_like_the_script_block(session):
-    for block in session.blocks.prefetch_related("questions"):
-        copied = block.question_split
-        original = split_questions(block.source_block.questions.all())
-        assert [q.text for q in copied.central] == [q.text for q in original.central]
-        assert [[h.text for h in helps] for _q, helps in copied] == [[h.text for h in helps] for _q, helps in original]
+def test_a_session_block_copies_its_script_blocks_steps_in_order(session):
+    for block in session.blocks.prefetch_related("steps"):
+        copied = list(block.outline)
+        original = list(outline(block.source_block.steps.all()))
+        assert [(s.kind, s.text, [c.text for c in subs]) for s, subs in copied] == [
+            (s.kind, s.text, [c.text for c in subs]) for s, subs in original
+        ]
+        assert copied
 
 
 # One e-mail de-duplication

@@ -62,7 +62,7 @@ def test_it_creates_a_note_with_htmx(client, running, secretary):
 
 def test_it_creates_a_note_for_a_question_with_a_plain_post(client, running, secretary):
     second = running.blocks.get(order=2)
-    question = second.questions.first()
+    question = second.outline.main_questions()[0]
     client.force_login(secretary)
 
     response = client.post(
@@ -76,7 +76,7 @@ def test_it_creates_a_note_for_a_question_with_a_plain_post(client, running, sec
 
 
 def test_it_refuses_a_question_of_another_block(client, running, secretary):
-    other_question = running.blocks.get(order=3).questions.first()
+    other_question = running.blocks.get(order=3).outline.main_questions()[0]
     client.force_login(secretary)
 
     response = client.post(

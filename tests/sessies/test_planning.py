@@ -4,10 +4,10 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from draaiboeken.models import Block, Question, Script
+from draaiboeken.models import Block, Script, Step, StepKind
 from kader.models import Phase
 from sessies import timeline
-from sessies.models import Session, SessionBlock, SessionQuestion, SessionState
+from sessies.models import Session, SessionBlock, SessionState, SessionStep
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -86,9 +86,11 @@ def test_it_creates_a_session_with_a_copy_of_the_script(client, project, researc
     script_blocks = list(script.blocks.order_by("order", "pk").values_list("title", "minutes", "is_protected"))
     assert list(session.blocks.values_list("title", "minutes", "is_protected")) == script_blocks
     assert list(session.blocks.values_list("order", flat=True)) == [1, 2, 3, 4]
-    assert list(SessionQuestion.objects.filter(block__session=session).values_list("block__title", "text")) == list(
-        Question.objects.filter(block__script=script).values_list("block__title", "text")
-    )
+    copied = SessionStep.objects.filter(block__session=session).order_by("block__order", "parent__order", "order", "pk")
+    originals = Step.objects.filter(block__script=script).order_by("block__order", "parent__order", "order", "pk")
+    fields = ("block__title", "parent__text", "order", "kind", "text", "label", "perspective", "guidance")
+    assert list(copied.values_list(*fields)) == list(originals.values_list(*fields))
+    assert len(copied) > 20
     assert sorted(session.participants.values_list("name", "role")) == [
         ("Carla Cliënt", "client"),
         ("Petra Professional", "professional"),
@@ -107,14 +109,20 @@ def test_it_uses_the_scripts_title_when_the_title_is_left_empty(client, project,
 
 def test_it_keeps_help_questions_under_their_central_question(client, project, researcher, facilitator, secretary):
     script = Script.objects.get(slug="gesprekstafel-1-start")
-    central = Question.objects.filter(block__script=script, parent=None).order_by("block__order", "order").first()
-    Question.objects.create(block=central.block, parent=central, order=1, text="Wie merkt het als eerste?")
+    central = (
+        Step.objects.filter(block__script=script, parent=None, kind=StepKind.QUESTION)
+        .order_by("block__order", "order")
+        .first()
+    )
+    Step.objects.create(
+        block=central.block, parent=central, order=9, kind=StepKind.QUESTION, text="Wie merkt het als eerste?"
+    )
     client.force_login(researcher)
 
     response = client.post(reverse("sessions:create"), plan_data(project, script, facilitator, secretary))
 
     assert response.status_code == 302
-    help_copy = SessionQuestion.objects.get(text="Wie merkt het als eerste?")
+    help_copy = SessionStep.objects.get(text="Wie merkt het als eerste?")
     assert help_copy.parent.text == central.text
     assert help_copy.parent.parent is None
     assert help_copy.block == help_copy.parent.block
@@ -123,16 +131,14 @@ def test_it_keeps_help_questions_under_their_central_question(client, project, r
 
 def test_it_leaves_the_session_alone_when_the_script_is_edited(session):
     before_blocks = list(session.blocks.values_list("title", "minutes", "original_minutes"))
-    before_questions = list(SessionQuestion.objects.filter(block__session=session).values_list("text", flat=True))
+    before_questions = list(SessionStep.objects.filter(block__session=session).values_list("text", flat=True))
     script = Script.objects.get(slug="gesprekstafel-1-start")
     Block.objects.filter(script=script, order=1).update(minutes=45)
-    Question.objects.filter(block__script=script).update(text="Een heel andere vraag")
+    Step.objects.filter(block__script=script).update(text="Een heel andere vraag")
     script.blocks.order_by("-order").first().delete()
 
     assert list(session.blocks.values_list("title", "minutes", "original_minutes")) == before_blocks
-    assert (
-        list(SessionQuestion.objects.filter(block__session=session).values_list("text", flat=True)) == before_questions
-    )
+    assert list(SessionStep.objects.filter(block__session=session).values_list("text", flat=True)) == before_questions
     assert len(before_blocks) == 4
     assert "Een heel andere vraag" not in before_questions
 

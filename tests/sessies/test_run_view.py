@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from draaiboeken.models import StepKind
 from sessies import harvest, timeline
-from sessies.models import Session, SessionQuestion
+from sessies.models import Session, SessionStep
 from tests.conftest import HTMX
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -24,7 +25,7 @@ def projector_url(session):
 
 
 def central_questions(block):
-    return list(block.questions.filter(parent=None).values_list("text", flat=True))
+    return [question.text for question in block.outline.main_questions()]
 
 
 # The run view
@@ -65,8 +66,10 @@ def test_it_shows_the_current_block_with_its_questions_and_controls(client, runn
 
 def test_it_shows_help_questions_under_their_question(client, running, facilitator):
     first = running.blocks.get(order=1)
-    central = SessionQuestion.objects.create(block=first, order=1, text="Wat willen we weten?")
-    SessionQuestion.objects.create(block=first, parent=central, order=1, text="Voor wie is dat belangrijk?")
+    central = SessionStep.objects.create(block=first, order=99, kind=StepKind.QUESTION, text="Wat willen we weten?")
+    SessionStep.objects.create(
+        block=first, parent=central, order=1, kind=StepKind.QUESTION, text="Voor wie is dat belangrijk?"
+    )
     client.force_login(facilitator)
 
     response = client.get(run_url(running))
@@ -75,8 +78,8 @@ def test_it_shows_help_questions_under_their_question(client, running, facilitat
     assert response.status_code == 200
     assert content.index("Wat willen we weten?") < content.index("Voor wie is dat belangrijk?")
     assert (
-        '<ul class="help-questions"><li><span class="text-muted">Help question:</span> Voor wie is dat belangrijk?'
-        in content
+        '<span class="subpoint-label">Help question:</span> <span class="step-text subpoint-question">'
+        "Voor wie is dat belangrijk?</span>" in content
     )
 
 
@@ -199,8 +202,10 @@ def test_it_projects_the_session_title_before_the_start(client, session, facilit
 def test_it_projects_the_central_questions_of_the_current_block(client, running, facilitator):
     s = timeline.advance_to_next_block(running.pk, running.timeline_version)
     second = s.blocks.get(order=2)
-    central = SessionQuestion.objects.filter(block=second, parent=None).first()
-    SessionQuestion.objects.create(block=second, parent=central, order=9, text="Een hulpvraag voor de gespreksleider")
+    central = next(step for step, _subpoints in second.outline if step.is_question)
+    SessionStep.objects.create(
+        block=second, parent=central, order=9, kind=StepKind.QUESTION, text="Een hulpvraag voor de gespreksleider"
+    )
     client.force_login(facilitator)
 
     response = client.get(projector_url(s))

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from draaiboeken.models import StepKind
 from sessies import harvest, timeline
-from sessies.models import Agreement, SessionQuestion
+from sessies.models import Agreement, SessionStep
 from tests.conftest import HTMX
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -28,8 +29,12 @@ def test_it_shows_the_note_form_on_the_current_block(client, running, secretary)
     assert 'id="note-form"' in content
     assert reverse("sessions:note_create", args=[s.pk]) in content
     assert f'<option value="{second.pk}" selected>' in content
-    for question in second.questions.all():
+    questions = second.steps.filter(kind=StepKind.QUESTION)
+    assert len(questions) >= 2
+    for question in questions:
         assert f'<option value="{question.pk}" data-block="{second.pk}">' in content
+    for step in second.steps.exclude(kind=StepKind.QUESTION):
+        assert f'<option value="{step.pk}"' not in content
     assert 'class="agreement-form"' in content and 'name="who"' in content
 
 
@@ -44,8 +49,10 @@ def test_it_shows_the_first_block_before_the_start(client, session, secretary):
 
 def test_it_groups_notes_by_block_and_question(client, running, secretary):
     second = running.blocks.get(order=2)
-    question = second.questions.order_by("order").first()
-    help_question = SessionQuestion.objects.create(block=second, parent=question, order=1, text="Een hulpvraag")
+    question = next(step for step, _subpoints in second.outline if step.is_question)
+    help_question = SessionStep.objects.create(
+        block=second, parent=question, order=9, kind=StepKind.QUESTION, text="Een hulpvraag"
+    )
     harvest.add_note(
         running, block_id=second.pk, question_id=question.pk, text="Bij de vraag", tag="opbrengst", author=secretary
     )

@@ -188,7 +188,7 @@ def test_it_lets_admins_edit_the_library_and_see_every_project():
         "kader.change_explanationsection",
         "kader.view_all_projects",
         "draaiboeken.change_script",
-        "draaiboeken.change_question",
+        "draaiboeken.change_step",
         "sessies.change_session",
     } <= perms
     assert "auth.change_user" not in perms
