@@ -22,6 +22,9 @@ class Method(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("The library lists methods in this order (Gesprekstafels first).")
+    )
     source = models.CharField(_("source"), max_length=300, blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
     purpose = models.TextField(_("purpose and target group"), blank=True)
@@ -43,7 +46,7 @@ class Method(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["order", "name"]
         verbose_name = _("method")
         verbose_name_plural = _("methods")
 
@@ -142,7 +145,8 @@ class Script(models.Model):
     )
 
     class Meta:
-        ordering = ["phase__number", "order", "title"]
+        # The method's order first (Gesprekstafels), then by phase; scripts of no phase last on every database.
+        ordering = ["method__order", models.F("phase__number").asc(nulls_last=True), "order", "title"]
         verbose_name = _("script")
         verbose_name_plural = _("scripts")
 

@@ -1,9 +1,10 @@
 """The script library's pages: scripts with their handout PDF, and the work-form library."""
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 
 from draaiboeken.forms import WorkFormFilter
-from draaiboeken.models import LemniscatePhase, Method, ToolboxSection, WorkFormTool
+from draaiboeken.models import LemniscatePhase, ToolboxSection, WorkFormTool
 from draaiboeken.scripts import (
     method_for_display,
     questions_by_perspective,
@@ -16,12 +17,15 @@ from gesprekstafels.lib.pdf import pdf_response
 
 
 def library(request):
-    scripts = list(scripts_with_minutes())
-    groups = {}
+    """Every method with its scripts, Gesprekstafels first (Method.order); within a method by phase."""
+    scripts = scripts_with_minutes().order_by(
+        "method__order", "method__name", "method__pk", F("phase__number").asc(nulls_last=True), "order", "title"
+    )
+    methods = {}
     for script in scripts:
-        groups.setdefault(script.phase, []).append(script)
-    methods = Method.objects.filter(scripts__isnull=False).distinct()
-    return render(request, "draaiboeken/library.html", {"groups": list(groups.items()), "methods": methods})
+        methods.setdefault(script.method, {}).setdefault(script.phase, []).append(script)
+    method_groups = [(method, list(phases.items())) for method, phases in methods.items()]
+    return render(request, "draaiboeken/library.html", {"method_groups": method_groups})
 
 
 def method_detail(request, slug):

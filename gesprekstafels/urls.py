@@ -7,7 +7,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from gesprekstafels.lib import accounts
-from sessies.views.sessions import dashboard
+from sessies.views.dashboard import dashboard
+from sessies.views.privacy import personal_data_view, privacy_view
 
 admin.site.site_header = "Gesprekstafels"
 admin.site.site_title = "Gesprekstafels"
@@ -25,5 +26,8 @@ urlpatterns = [
     path("", include("kader.urls")),
     path("", include("draaiboeken.urls")),
     path("sessies/", include("sessies.urls")),
+    # Personal data (AVG): the public privacy page, export and erasure for administrators.
+    path("privacy/", privacy_view, name="privacy"),
+    path("beheer/persoonsgegevens/", personal_data_view, name="personal_data"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from kader.models import AttentionPoint, ChecklistEntry, ExplanationSection, IntroSection, Phase, ResearchProject
+from kader.models import (
+    AttentionPoint,
+    ChecklistEntry,
+    Contact,
+    ExplanationSection,
+    IntroSection,
+    Membership,
+    Phase,
+    ResearchProject,
+)
 
 
 class AttentionPointInline(admin.TabularInline):
@@ -37,12 +46,23 @@ class IntroSectionAdmin(admin.ModelAdmin):
     list_display_links = ["heading"]
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
 @admin.register(ResearchProject)
 class ResearchProjectAdmin(admin.ModelAdmin):
-    list_display = ["title", "organisation", "current_phase", "updated_at"]
+    list_display = ["title", "organisation", "current_phase", "ended_on", "updated_at"]
     list_filter = ["current_phase"]
-    search_fields = ["title", "organisation", "description", "researchers__username", "researchers__last_name"]
-    filter_horizontal = ["researchers"]
+    search_fields = ["title", "organisation", "description", "members__username", "members__last_name"]
+    inlines = [MembershipInline, ContactInline]
 
 
 @admin.register(ChecklistEntry)

@@ -1,6 +1,7 @@
 """The quality framework (kwaliteits- en afwegingskader) and the projects it is applied to."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -92,24 +93,50 @@ class ExplanationSection(models.Model):
         return self.heading or self.body[:60]
 
 
+class ProjectRole(models.TextChoices):
+    """A user's part in a research project (seed 000 roles; seed 002: the researcher as procesregisseur)."""
+
+    RESEARCHER = "onderzoeker", _("researcher (process director)")
+    FACILITATOR = "gespreksleider", _("facilitator")
+    SECRETARY = "secretaris", _("secretary")
+
+
+# Members in these roles run the project: edit it, its members and its contacts.
+LEADING_ROLES = (ProjectRole.RESEARCHER, ProjectRole.FACILITATOR)
+
+
 class ResearchProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user.is_superuser or user.has_perm("kader.view_all_projects"):
             return self
-        return self.filter(researchers=user)
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("project"))
+
+    def with_member(self, user, roles=None):
+        """The projects `user` belongs to (in one of `roles`, when given), whatever else they may see."""
+        memberships = Membership.objects.filter(user=user)
+        if roles is not None:
+            memberships = memberships.filter(role__in=roles)
+        return self.filter(pk__in=memberships.values("project"))
 
 
 class ResearchProject(models.Model):
     title = models.CharField(_("title"), max_length=300)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
-    researchers = models.ManyToManyField(
+    members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="Membership",
         related_name="research_projects",
-        verbose_name=_("researchers"),
+        verbose_name=_("members"),
     )
     current_phase = models.ForeignKey(
         Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("current phase")
+    )
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_("When the research ended. Contacts' e-mail addresses are removed a while after this date."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -128,16 +155,96 @@ class ResearchProject(models.Model):
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.pk])
 
+    def users_in_role(self, role):
+        """The member accounts with `role`, e.g. the researchers a report goes to."""
+        return get_user_model().objects.filter(project_memberships__project=self, project_memberships__role=role)
+
+    def roles_of(self, user):
+        """The user's project roles (from a prefetch of `memberships` when there is one)."""
+        return {membership.role for membership in self.memberships.all() if membership.user_id == user.pk}
+
+    def is_member(self, user):
+        return bool(self.roles_of(user))
+
     def is_researcher(self, user):
-        return self.researchers.filter(pk=user.pk).exists()
+        return ProjectRole.RESEARCHER in self.roles_of(user)
 
     def can_view(self, user):
-        return user.has_perm("kader.view_all_projects") or self.is_researcher(user)
+        return user.has_perm("kader.view_all_projects") or self.is_member(user)
 
     def can_edit(self, user):
+        """Edit the project, its members and contacts: its researchers and facilitators."""
         return user.has_perm("kader.change_researchproject") and (
+            user.has_perm("kader.view_all_projects") or bool(self.roles_of(user) & set(LEADING_ROLES))
+        )
+
+    def can_edit_checklist(self, user):
+        """The checklist is the researchers' instrument (the procesregisseur checks the project)."""
+        return user.has_perm("kader.change_checklistentry") and (
             user.has_perm("kader.view_all_projects") or self.is_researcher(user)
         )
+
+
+class Membership(models.Model):
+    """A user's role in a project. Someone may hold two roles (a researcher who also facilitates)."""
+
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="project_memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("project role"), max_length=20, choices=ProjectRole)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "role", "user__first_name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user", "role"], name="one_membership_per_role"),
+        ]
+        verbose_name = _("project member")
+        verbose_name_plural = _("project members")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class ContactRole(models.TextChoices):
+    """People a project involves who have no account (seed 000 roles)."""
+
+    PROFESSIONAL = "professional", _("professional")
+    POLICY = "beleid", _("policy and management")
+    CLIENT = "client", _("clients' representative")
+    OTHER = "anders", _("other")
+
+
+class Contact(models.Model):
+    """Someone the project involves without an account: personal data, see sessies.personal_data."""
+
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=ContactRole, default=ContactRole.PROFESSIONAL)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "role", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "email"], condition=~models.Q(email=""), name="one_contact_per_address"
+            ),
+        ]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name
 
 
 class ChecklistStatus(models.TextChoices):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from kader.models import LEADING_ROLES, ResearchProject
 from sessies.models import Session
 
 RULES = {
@@ -20,8 +21,35 @@ RULES = {
 }
 
 
-def can_plan_session(user):
-    return user.has_perm("sessies.add_session")
+def can_plan_session(user, project=None):
+    """Plan sessions at all (no project: the "Plan a session" buttons), or for this project.
+
+    For a project: its researchers and facilitators, and whoever sees every project or session.
+    projects_to_plan_for() is the same rule as a queryset; keep the two in step.
+    """
+    if not user.has_perm("sessies.add_session"):
+        return False
+    if project is None or _plans_for_every_project(user):
+        return True
+    return bool(project.roles_of(user) & set(LEADING_ROLES))
+
+
+def projects_to_plan_for(user):
+    """The projects `user` may plan a session for (can_plan_session for each one)."""
+    if not user.has_perm("sessies.add_session"):
+        return ResearchProject.objects.none()
+    if _plans_for_every_project(user):
+        return ResearchProject.objects.all()
+    return ResearchProject.objects.with_member(user, roles=LEADING_ROLES)
+
+
+def _plans_for_every_project(user):
+    return user.has_perm("sessies.view_all_sessions") or user.has_perm("kader.view_all_projects")
+
+
+def can_manage_personal_data(user):
+    """Export and erase anyone's data: administrators (Beheerders) only."""
+    return user.has_perm("sessies.manage_personal_data")
 
 
 def get_session_for(user, pk, *, need="view", queryset=None):

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from sessies.models import Agreement, Delivery, Note, Participant, Report, Session, SessionBlock, TimeAdjustment
+from sessies.models import (
+    Agreement,
+    Delivery,
+    Erasure,
+    Note,
+    Participant,
+    Report,
+    Session,
+    SessionBlock,
+    TimeAdjustment,
+)
 
 
 class ParticipantInline(admin.TabularInline):
@@ -58,3 +68,20 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = ["approved_at", "approved_by", "pdf_sha256", "first_sent_at"]
     exclude = ["pdf"]
     inlines = [DeliveryInline]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """The log of erasures: read only, it is the record that the AVG request was carried out."""
+
+    list_display = ["erased_at", "erased_by"]
+    readonly_fields = ["erased_at", "erased_by", "counts"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

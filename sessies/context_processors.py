@@ -4,9 +4,12 @@ Pages of the lower apps (a project, a script) link to "plan a session"; this fla
 so without importing sessies.
 """
 
-from sessies.access import can_plan_session
+from sessies.access import can_manage_personal_data, can_plan_session
 
 
 def access(request):
-    # A callable: the template engine calls it only on pages that ask, so the live poll pays nothing.
-    return {"can_plan_session": lambda: can_plan_session(request.user)}
+    # Callables: the template engine calls them only on pages that ask, so the live poll pays nothing.
+    return {
+        "can_plan_session": lambda: can_plan_session(request.user),
+        "can_manage_personal_data": lambda: can_manage_personal_data(request.user),
+    }

@@ -1,15 +1,20 @@
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from draaiboeken.models import MAX_BLOCK_MINUTES, Script
+from gesprekstafels.lib.http import parse_id
 from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
-from kader.models import ResearchProject
+from kader.models import Contact, Membership, ProjectRole, ResearchProject
 from sessies import roles
+from sessies.access import projects_to_plan_for
 from sessies.models import (
     NOTE_MAX_LENGTH,
     SESSION_YEARS,
@@ -21,7 +26,7 @@ from sessies.models import (
     Session,
     SessionBlock,
 )
-from sessies.reports import unique_recipients
+from sessies.reports import Recipient, unique_recipients
 
 
 def users_in(group_name):
@@ -30,7 +35,18 @@ def users_in(group_name):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        return user.get_full_name() or user.username
+        name = user.get_full_name() or user.username
+        if getattr(user, "in_project", False):
+            return _("%(name)s (in this project)") % {"name": name}
+        return name
+
+
+def members_first(users, project, role):
+    """The users with the project's members in `role` first, marked `in_project` (no extra query)."""
+    if project is None:
+        return users
+    member = Membership.objects.filter(project=project, role=role, user=OuterRef("pk"))
+    return users.annotate(in_project=Exists(member)).order_by("-in_project", "first_name", "username")
 
 
 class SessionForm(forms.ModelForm):
@@ -54,16 +70,29 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = ResearchProject.objects.visible_to(user).select_related("current_phase")
+        projects = self.fields["project"]
+        # Only the projects the user leads (sessies.access.can_plan_session): the list is the rule.
+        projects.queryset = projects_to_plan_for(user).select_related("current_phase")
+        projects.error_messages.update(
+            required=_("Choose the research project this session is for."),
+            invalid_choice=_("You cannot plan sessions for that research project. Choose one of the listed projects."),
+        )
+        # Choosing a project brings its contacts to tick (see session_form.html); the request carries its id.
+        projects.widget.attrs.update(
+            {"hx-get": reverse("sessions:create"), "hx-target": "#project-contacts", "hx-swap": "outerHTML"}
+        )
+        self.project = project = self._chosen_project()
         self.fields["script"].required = True
         self.fields["title"].required = False
-        self.fields["facilitator"].queryset = users_in(roles.FACILITATORS)
-        self.fields["secretary"].queryset = users_in(roles.SECRETARIES)
+        # The role groups decide who may run or minute a session; the project's own people come first.
+        self.fields["facilitator"].queryset = members_first(
+            users_in(roles.FACILITATORS), project, ProjectRole.FACILITATOR
+        )
+        self.fields["secretary"].queryset = members_first(users_in(roles.SECRETARIES), project, ProjectRole.SECRETARY)
         for name in ("project", "script", "facilitator", "secretary"):
             self.fields[name].empty_label = _("Choose…")
         scripts = Script.objects.select_related("phase")
-        project = self.initial.get("project")
-        if isinstance(project, ResearchProject):
+        if project is not None:
             # The script of the project's phase comes first.
             scripts = scripts.annotate(
                 first=Case(
@@ -73,6 +102,19 @@ class SessionForm(forms.ModelForm):
         self.fields["script"].queryset = scripts
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The project field is rendered apart, with its "show contacts" button (session_form.html).
+        self.helper.layout = Layout(*[name for name in self.fields if name != "project"])
+
+    def _chosen_project(self):
+        """The project the form is for: the posted one when the user may plan for it, else the initial one."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("project"))
+        else:
+            value = self.initial.get("project")
+            if isinstance(value, ResearchProject):
+                return value
+        pk = parse_id(value if isinstance(value, str) else str(value or ""))
+        return None if pk is None else self.fields["project"].queryset.filter(pk=pk).first()
 
     def clean(self):
         cleaned = super().clean()
@@ -86,6 +128,53 @@ class ParticipantForm(forms.ModelForm):
         model = Participant
         fields = ["name", "email", "role", "organisation"]
         error_messages = {"email": {"invalid": _("Enter a valid e-mail address, for example naam@organisatie.nl.")}}
+
+
+FOREIGN_CONTACT = _(
+    "A ticked contact does not belong to this session's research project. Nothing was saved; "
+    "tick the project's contacts again."
+)
+
+
+class ProjectContactsForm(forms.Form):
+    """The project's contacts to add as participants: those not yet taking part are offered."""
+
+    contacts = forms.ModelMultipleChoiceField(
+        queryset=Contact.objects.none(),
+        required=False,
+        label=_("From the project's contacts"),
+        error_messages={"invalid_choice": FOREIGN_CONTACT, "invalid_pk_value": FOREIGN_CONTACT},
+    )
+
+    def __init__(self, *args, project, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project, self.session = project, session
+        # Every contact of the project is accepted (one already taking part is skipped when
+        # saving); any other id is refused.
+        self.fields["contacts"].queryset = project.contacts.all() if project else Contact.objects.none()
+
+    @cached_property
+    def offered(self):
+        """The contacts to tick, in one query: the project's, less those already in the session."""
+        if self.project is None:
+            return []
+        contacts = self.project.contacts.order_by("name", "pk")
+        if self.session is not None:
+            contacts = contacts.exclude(participations__session=self.session)
+        return list(contacts)
+
+    @cached_property
+    def ticked(self):
+        """Ids to show ticked again: what was posted (or given as initial)."""
+        name = self.add_prefix("contacts")
+        if self.is_bound:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data.get(name, ())
+        else:
+            values = self.initial.get("contacts", ())
+        return {pk for pk in (parse_id(str(value)) for value in values) if pk is not None}
+
+    def add_foreign_error(self):
+        self.add_error("contacts", FOREIGN_CONTACT)
 
 
 class OwnRowsFormSetMixin:
@@ -261,7 +350,17 @@ class ReportTextsForm(forms.ModelForm):
 
 
 class SendReportForm(forms.Form):
-    recipients = forms.MultipleChoiceField(label=_("Recipients"), required=False, widget=forms.CheckboxSelectMultiple)
+    # Rendered by the template, grouped by role; the value is the address (one person, one address).
+    recipients = forms.MultipleChoiceField(
+        label=_("Recipients"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _(
+                "One of the chosen recipients is not among this project's people. Reload the page and choose again."
+            )
+        },
+    )
     extra_addresses = forms.CharField(
         label=_("Other addresses"),
         required=False,
@@ -272,15 +371,35 @@ class SendReportForm(forms.Form):
     subject = forms.CharField(
         label=_("Subject"), max_length=Delivery._meta.get_field("subject").max_length, validators=[validate_header_text]
     )
-    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    message = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=_(
+            "Below your message, those who took part are thanked for taking part; everyone else reads that "
+            "the report is sent to them for their information."
+        ),
+    )
     confirm_resend = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, groups, **kwargs):
+        """`groups`: sessies.reports.recipient_groups(), whose checked groups are proposed when unbound."""
+        proposed = [c.email for group in groups if group.checked for c in group.people]
+        kwargs["initial"] = {"recipients": proposed, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        self.candidates = dict((email, name) for name, email in candidates)
-        self.fields["recipients"].choices = [(email, f"{name} <{email}>") for name, email in candidates]
+        self.groups = [group for group in groups if group.people]
+        self.candidates = {c.email: c for group in self.groups for c in group.people}
+        self.by_address = {email.lower(): candidate for email, candidate in self.candidates.items()}
+        self.fields["recipients"].choices = [(email, f"{c.name} <{email}>") for email, c in self.candidates.items()]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The recipients are drawn by the template, grouped by role.
+        self.helper.layout = Layout("extra_addresses", "subject", "message", "confirm_resend")
+
+    def recipient_rows(self):
+        """[(group, [(candidate, checked)])] for the template: what is checked now (posted, or proposed)."""
+        chosen = set(self["recipients"].value() or ())
+        return [(group, [(c, c.email in chosen) for c in group.people]) for group in self.groups]
 
     def clean_extra_addresses(self):
         # Split on line breaks and commas only, so a line break can never end up inside an address.
@@ -299,9 +418,12 @@ class SendReportForm(forms.Form):
         return addresses
 
     def recipient_list(self):
-        """[(name, email)] without duplicates."""
-        chosen = [(self.candidates[e], e) for e in self.cleaned_data["recipients"]]
-        return unique_recipients(chosen + [("", e) for e in self.cleaned_data["extra_addresses"]])
+        """[Recipient] without duplicates; a typed address of someone proposed is that person."""
+        chosen = [self.candidates[e].recipient for e in self.cleaned_data["recipients"]]
+        for address in self.cleaned_data["extra_addresses"]:
+            known = self.by_address.get(address.lower())
+            chosen.append(Recipient(known.name if known else "", address, bool(known and known.took_part)))
+        return unique_recipients(chosen)
 
     def clean(self):
         cleaned = super().clean()

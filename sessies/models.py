@@ -20,7 +20,7 @@ from draaiboeken.models import (
     WorkFormTool,
     outline,
 )
-from kader.models import ResearchProject
+from kader.models import Contact, ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
 # Sessions are planned within this range of years: every page can compute their times, and
@@ -53,8 +53,19 @@ class SessionQuerySet(models.QuerySet):
         if user.is_superuser or user.has_perm("sessies.view_all_sessions"):
             return self
         return self.filter(
-            models.Q(facilitator=user) | models.Q(secretary=user) | models.Q(project__researchers=user)
-        ).distinct()
+            models.Q(facilitator=user)
+            | models.Q(secretary=user)
+            | models.Q(project__in=ResearchProject.objects.with_member(user))
+        )
+
+    def listed_for(self, user):
+        """The sessions `user` may see, with what every list row shows (project, people, failed mail)."""
+        failed = Delivery.objects.filter(report__session=models.OuterRef("pk"), status=DeliveryStatus.FAILED)
+        return (
+            self.visible_to(user)
+            .select_related("project", "facilitator", "secretary", "report")
+            .annotate(has_failed_delivery=models.Exists(failed))
+        )
 
     def bump(self, pk, *, timeline=False):
         """The one way to bump a session's version: in the database, inside the change's transaction.
@@ -199,7 +210,7 @@ class Session(models.Model):
         return (
             user.has_perm("sessies.view_all_sessions")
             or user.pk in (self.facilitator_id, self.secretary_id)
-            or self.project.is_researcher(user)
+            or self.project.is_member(user)
         )
 
     def can_run(self, user):
@@ -285,6 +296,15 @@ class ParticipantRole(models.TextChoices):
 
 class Participant(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    # The project's contact this participant was picked from (or added as), so the next session offers them.
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("project contact"),
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"), blank=True)
     role = models.CharField(_("role"), max_length=20, choices=ParticipantRole, default=ParticipantRole.PROFESSIONAL)
@@ -434,7 +454,10 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
     name = models.CharField(_("name"), max_length=200, blank=True)
-    email = models.EmailField(_("e-mail address"))
+    # Blank only after the person's data was erased (sessies.personal_data).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    # Took part in the session (thanked in the mail) or receives the report for information.
+    took_part = models.BooleanField(_("took part"), default=False)
     subject = models.CharField(_("subject"), max_length=300, default="")
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
@@ -473,3 +496,22 @@ class Delivery(models.Model):
     def awaits_retry(self):
         """Queued again after a failed attempt (see sessies.outbox)."""
         return self.status == DeliveryStatus.PENDING and self.attempts > 0
+
+
+class Erasure(models.Model):
+    """That a person's data was erased, when and by whom: never what was erased (AVG)."""
+
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("erased by")
+    )
+    counts = models.JSONField(_("rows changed"), default=dict, help_text=_("How many rows of each kind were changed."))
+
+    class Meta:
+        ordering = ["-erased_at", "pk"]
+        permissions = [("manage_personal_data", _("Can export and erase a person's data"))]
+        verbose_name = _("erasure of personal data")
+        verbose_name_plural = _("erasures of personal data")
+
+    def __str__(self):
+        return f"{self.erased_at:%Y-%m-%d %H:%M}"

@@ -1,38 +1,82 @@
-"""Planning a session: copying its script so later edits in admin never change it."""
+"""Planning a session: copying its script so later edits in admin never change it, and its participants."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from draaiboeken.models import Block, Script, Step
 from gesprekstafels.lib.http import parse_id
-from kader.models import ResearchProject
+from kader.models import Contact, ContactRole, ProjectRole
 from sessies import roles
-from sessies.models import Session, SessionBlock, SessionStep, validate_session_moment
+from sessies.access import projects_to_plan_for
+from sessies.models import (
+    Participant,
+    ParticipantRole,
+    Session,
+    SessionBlock,
+    SessionStep,
+    validate_session_moment,
+)
 
 # A block may be shortened to this share of its minutes unless the script says otherwise.
 DEFAULT_MIN_SHARE = 0.5
 
+# A participant's role as the project's contact role and back; the roles a contact has no
+# counterpart for (a researcher taking part) become "other".
+CONTACT_ROLE_FOR = {
+    ParticipantRole.PROFESSIONAL: ContactRole.PROFESSIONAL,
+    ParticipantRole.POLICY: ContactRole.POLICY,
+    ParticipantRole.CLIENT: ContactRole.CLIENT,
+}
+PARTICIPANT_ROLE_FOR = {contact_role: role for role, contact_role in CONTACT_ROLE_FOR.items()}
+
+
+class ContactOfAnotherProject(Exception):
+    """A contact picked as participant belongs to another project than the session's."""
+
 
 def suggested_plan(user, *, project_pk=None, script_pk=None):
-    """Initial values for planning: the user as facilitator, the project's phase script first."""
-    initial = {"facilitator": user.pk if user.groups.filter(name=roles.FACILITATORS).exists() else None}
+    """Initial values for planning: the user as facilitator, a project they may plan for, its phase's script.
+
+    The project is the one asked for (a link's `?project=`) when the user may plan for it, else
+    the only project they may plan for. A project member in the facilitator or secretary role is
+    proposed when they are the only one.
+    """
+    is_facilitator = user.groups.filter(name=roles.FACILITATORS).exists()
+    initial = {"facilitator": user.pk if is_facilitator else None}
     # The values come from a link's query string: anything but a plain id is ignored.
     project_pk, script_pk = parse_id(project_pk), parse_id(script_pk)
+    projects = projects_to_plan_for(user).select_related("current_phase")
     project = None
     if project_pk is not None:
-        project = ResearchProject.objects.visible_to(user).filter(pk=project_pk).select_related("current_phase").first()
+        project = projects.filter(pk=project_pk).first()
+    if project is None:
+        only = list(projects[:2])
+        project = only[0] if len(only) == 1 else None
     if project:
         initial["project"] = project
         initial["script"] = Script.objects.filter(phase=project.current_phase).order_by("order").first()
+        for field, role, group in (
+            ("facilitator", ProjectRole.FACILITATOR, roles.FACILITATORS),
+            ("secretary", ProjectRole.SECRETARY, roles.SECRETARIES),
+        ):
+            if initial.get(field) is None:
+                members = project.users_in_role(role).filter(is_active=True, groups__name=group)
+                members = list(members.values_list("pk", flat=True)[:2])
+                if len(members) == 1:
+                    initial[field] = members[0]
     if script_pk is not None:
         initial["script"] = Script.objects.filter(pk=script_pk).first()
     return initial
 
 
 @transaction.atomic
-def create_session(*, script, participants=(), **fields):
-    """Create a session with a snapshot of the script's blocks and questions.
+def create_session(*, script, participants=(), contacts=(), **fields):
+    """Create a session with a snapshot of the script's blocks and questions, and its participants.
 
-    Raises ValidationError for a start outside the planning range, whoever calls.
+    `contacts` are the project's contacts who take part; `participants` are new people (unsaved
+    Participants), who become contacts of the project too (see add_participants).
+    Raises ValidationError for a start outside the planning range, whoever calls, and
+    ContactOfAnotherProject (nothing saved).
     """
     validate_session_moment(fields["starts_at"])
     session = Session.objects.create(
@@ -44,10 +88,81 @@ def create_session(*, script, participants=(), **fields):
         **fields,
     )
     copy_script(session, script)
-    for participant in participants:
-        participant.session = session
-        participant.save()
+    add_participants(session, contacts=contacts, new=participants)
     return session
+
+
+@transaction.atomic
+def add_participants(session, *, contacts=(), new=()):
+    """Add contacts of the session's project and new people as participants; return the participants added.
+
+    A contact already taking part is skipped (a form sent twice adds nobody twice). Each new
+    person with a name becomes a contact of the project as well, so the next session offers
+    them; one whose e-mail address a contact of the project already has is linked to that
+    contact instead. Raises ContactOfAnotherProject, before saving anything, for a contact of
+    another project.
+    """
+    contacts, new = list(contacts), list(new)
+    if any(contact.project_id != session.project_id for contact in contacts):
+        raise ContactOfAnotherProject
+    taking_part = set(session.participants.exclude(contact=None).values_list("contact_id", flat=True))
+    added = []
+    for contact in contacts:
+        if contact.pk in taking_part:
+            continue
+        taking_part.add(contact.pk)
+        added.append(
+            Participant(
+                session=session,
+                contact=contact,
+                name=contact.name,
+                email=contact.email,
+                organisation=contact.organisation,
+                role=PARTICIPANT_ROLE_FOR.get(contact.role, ParticipantRole.OTHER),
+            )
+        )
+    known = _contacts_by_email(session.project_id, [person.email for person in new])
+    for person in new:
+        person.session = session
+        if person.contact_id is None and person.name:
+            person.contact = _contact_for(session.project_id, person, known)
+        added.append(person)
+    return Participant.objects.bulk_create(added)
+
+
+def _contacts_by_email(project_id, emails):
+    """{lowercased address: contact} of the project's contacts with one of these addresses (one query)."""
+    query = Q(pk__in=[])
+    for email in {email.strip().lower() for email in emails if email.strip()}:
+        query |= Q(email__iexact=email)
+    found = {}
+    for contact in Contact.objects.filter(query, project_id=project_id).order_by("pk"):
+        found.setdefault(contact.email.lower(), contact)
+    return found
+
+
+def _contact_for(project_id, person, known):
+    """The project's contact with the person's address, or a new contact made from the person."""
+    key = person.email.strip().lower()
+    if key and key in known:
+        return known[key]
+    fields = {
+        "name": person.name,
+        "email": person.email,
+        "organisation": person.organisation,
+        "role": CONTACT_ROLE_FOR.get(person.role, ContactRole.OTHER),
+    }
+    try:
+        # A savepoint: someone may add the same address at the same moment (unique per project).
+        with transaction.atomic():
+            contact = Contact.objects.create(project_id=project_id, **fields)
+    except IntegrityError:
+        contact = Contact.objects.filter(project_id=project_id, email__iexact=key).order_by("pk").first()
+        if contact is None:
+            raise
+    if key:
+        known[key] = contact
+    return contact
 
 
 def copy_script(session, script):

@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
 from gesprekstafels.lib.pdf import render_pdf_bytes
+from kader.models import ContactRole, ProjectRole
 from sessies import timeline
 from sessies.models import Delivery, Note, NoteTag, ParticipantRole, Report
 
@@ -165,21 +167,115 @@ def approve(report, *, by):
 # Sending
 
 
+class Recipient(NamedTuple):
+    """Whom one delivery goes to; `took_part` picks the mail's wording (thanks, or for information)."""
+
+    name: str
+    email: str
+    took_part: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone the send page proposes: who they are to the project, and whether they took part."""
+
+    name: str
+    email: str
+    role: str
+    organisation: str = ""
+    took_part: bool = False
+
+    @property
+    def recipient(self):
+        return Recipient(self.name, self.email, self.took_part)
+
+
+@dataclass
+class RecipientGroup:
+    slug: str
+    label: str
+    checked: bool  # proposed (checked) by default
+    people: list = field(default_factory=list)
+    note: str = ""
+
+
 def unique_recipients(people):
-    """[(name, email)] without empty addresses or repeats; an address counts once whatever its case."""
+    """`people` ((name, email, ...) tuples or candidates) without empty addresses or repeats; an address
+    counts once whatever its case, and the first occurrence wins."""
     seen, recipients = set(), []
-    for name, email in people:
+    for person in people:
+        email = person.email if isinstance(person, Candidate) else person[1]
         if email and email.lower() not in seen:
             seen.add(email.lower())
-            recipients.append((name, email))
+            recipients.append(person)
     return recipients
 
 
+def recipient_groups(session):
+    """The project's people the report can go to, by role, in three queries however many there are.
+
+    The method sends the report to "onderzoeker(s), professionals en de vertegenwoordiging van
+    beleid/management"; those groups are checked by default, other contacts are not. Each address
+    appears once, in the first group it fits; whoever took part is in the group of those who took
+    part (the mail thanks them), whatever else they are to the project.
+    """
+    project = session.project
+    participants = list(session.participants.select_related("contact").order_by("name", "pk"))
+    researchers = (
+        project.users_in_role(ProjectRole.RESEARCHER)
+        .filter(is_active=True)
+        .exclude(email="")
+        .order_by("first_name", "last_name", "username", "pk")
+    )
+    # A contact who was at the table took part, even under another address.
+    attended_contacts = {p.contact_id for p in participants if p.contact_id}
+    contacts = [c for c in project.contacts.exclude(email="") if c.pk not in attended_contacts]
+
+    attended = RecipientGroup("took_part", _("Took part in the session"), True)
+    for participant in participants:
+        email = participant.email or (participant.contact.email if participant.contact else "")
+        if email:
+            attended.people.append(
+                Candidate(
+                    participant.name, email, participant.get_role_display(), participant.organisation, took_part=True
+                )
+            )
+    by_role = {
+        "researchers": RecipientGroup("researchers", _("Researchers"), True),
+        "professionals": RecipientGroup("professionals", _("Professionals who did not take part"), True),
+        "policy": RecipientGroup("policy", _("Policy and management"), True),
+        "others": RecipientGroup(
+            "others",
+            _("Other contacts"),
+            False,
+            note=_(
+                "Not checked at first: the method sends the report to the researchers, the professionals "
+                "and policy and management."
+            ),
+        ),
+    }
+    by_role["researchers"].people = [
+        Candidate(user.get_full_name() or user.username, user.email, ProjectRole.RESEARCHER.label)
+        for user in researchers
+    ]
+    contact_group = {ContactRole.PROFESSIONAL: "professionals", ContactRole.POLICY: "policy"}
+    for contact in contacts:
+        by_role[contact_group.get(contact.role, "others")].people.append(
+            Candidate(contact.name, contact.email, contact.get_role_display(), contact.organisation)
+        )
+
+    # One address, one place: taking part wins, then the order of the groups.
+    attended.people = unique_recipients(attended.people)
+    seen = {candidate.email.lower() for candidate in attended.people}
+    for group in by_role.values():
+        group.people = [c for c in unique_recipients(group.people) if c.email.lower() not in seen]
+        seen.update(c.email.lower() for c in group.people)
+    return [by_role["researchers"], attended, by_role["professionals"], by_role["policy"], by_role["others"]]
+
+
 def default_recipients(session):
-    """Every participant with an e-mail address, plus the project's researchers: [(name, email)]."""
-    people = [(p.name, p.email) for p in session.participants.all()]
-    people += [(u.get_full_name() or u.username, u.email) for u in session.project.researchers.all()]
-    return unique_recipients(people)
+    """The recipients the send page proposes checked: [Recipient]."""
+    return [c.recipient for group in recipient_groups(session) if group.checked for c in group.people]
 
 
 def default_subject(session):
@@ -190,7 +286,7 @@ def default_subject(session):
 
 
 def queue_deliveries(report, recipients, *, subject, message):
-    """Store one Delivery per recipient, then queue one task each after the commit.
+    """Store one Delivery per recipient (Recipient or (name, email)), then queue one task each after the commit.
 
     Persist first, send later: a crash or a mail-server outage leaves rows to retry.
     The form checks the same; this guards every other caller against header injection.
@@ -198,12 +294,21 @@ def queue_deliveries(report, recipients, *, subject, message):
     from sessies.tasks import send_delivery
 
     validate_header_text(subject)
-    for _name, email in recipients:
-        validate_mail_address(email)
+    # (name, email) pairs still work: they are told the report is for their information.
+    recipients = [Recipient(*person) for person in recipients]
+    for recipient in recipients:
+        validate_mail_address(recipient.email)
     with transaction.atomic():
         deliveries = [
-            Delivery.objects.create(report=report, name=name, email=email, subject=subject, message=message)
-            for name, email in recipients
+            Delivery.objects.create(
+                report=report,
+                name=recipient.name,
+                email=recipient.email,
+                took_part=recipient.took_part,
+                subject=subject,
+                message=message,
+            )
+            for recipient in recipients
         ]
         for delivery in deliveries:
             transaction.on_commit(lambda pk=delivery.pk: send_delivery.enqueue(pk))

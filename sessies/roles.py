@@ -39,19 +39,34 @@ HARVEST_WRITE = [
     "sessies.delete_agreement",
 ]
 
+# Researchers and facilitators create projects and keep their members and contacts (the
+# project's own rules then say which projects: ResearchProject.can_edit).
+PROJECT_WRITE = [
+    "kader.view_researchproject",
+    "kader.add_researchproject",
+    "kader.change_researchproject",
+    "kader.view_membership",
+    "kader.add_membership",
+    "kader.change_membership",
+    "kader.delete_membership",
+    "kader.view_contact",
+    "kader.add_contact",
+    "kader.change_contact",
+    "kader.delete_contact",
+]
+
 ROLE_PERMISSIONS = {
     RESEARCHERS: READ_LIBRARY
     + [
-        "kader.view_researchproject",
-        "kader.add_researchproject",
-        "kader.change_researchproject",
         "kader.view_checklistentry",
         "kader.change_checklistentry",
         "sessies.view_session",
         "sessies.add_session",
-    ],
+    ]
+    + PROJECT_WRITE,
     FACILITATORS: READ_LIBRARY
     + HARVEST_WRITE
+    + PROJECT_WRITE
     + [
         "sessies.view_session",
         "sessies.add_session",

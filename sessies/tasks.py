@@ -48,7 +48,8 @@ def send_delivery(delivery_pk):
     try:
         _message(delivery).send()
     except Exception as error:  # noqa: BLE001 - any failure is recorded for a retry
-        logger.warning("Report delivery %s to %s failed: %s", delivery.pk, delivery.email, error)
+        # The address stays out of the server log (personal data); the delivery id finds it.
+        logger.warning("Report delivery %s failed: %s", delivery.pk, error)
         retry_at = outbox.record_failure(delivery, error)
         if retry_at is not None:
             _enqueue_later(delivery_pk, retry_at)

@@ -11,13 +11,14 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from draaiboeken.models import Script, StepKind
-from kader.models import Phase, ResearchProject
+from kader.models import Membership, Phase, ProjectRole, ResearchProject
 from sessies.models import Participant, Session, SessionBlock, SessionStep
 from sessies.planning import create_session
 
 
 class ResearchProjectFactory(DjangoModelFactory):
-    """A project in a phase of the loaded framework; pass `researchers=[...]` to add members."""
+    """A project in a phase of the loaded framework; `researchers=[...]`, `facilitators=[...]` and
+    `secretaries=[...]` add members in that project role."""
 
     class Meta:
         model = ResearchProject
@@ -32,8 +33,23 @@ class ResearchProjectFactory(DjangoModelFactory):
 
     @factory.post_generation
     def researchers(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.researchers.add(*extracted)
+        if create:
+            add_members(self, extracted, ProjectRole.RESEARCHER)
+
+    @factory.post_generation
+    def facilitators(self, create, extracted, **kwargs):
+        if create:
+            add_members(self, extracted, ProjectRole.FACILITATOR)
+
+    @factory.post_generation
+    def secretaries(self, create, extracted, **kwargs):
+        if create:
+            add_members(self, extracted, ProjectRole.SECRETARY)
+
+
+def add_members(project, users, role):
+    for user in users or ():
+        Membership.objects.create(project=project, user=user, role=role)
 
 
 def table_participants():

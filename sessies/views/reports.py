@@ -79,14 +79,12 @@ def report_approve(request, pk):
 def report_send(request, pk):
     session = get_session_for(request.user, pk, need="send")
     report = reports.read_report(session)  # sending needs an approved, so stored, report
-    candidates = reports.default_recipients(session)
     initial = {
-        "recipients": [email for _name, email in candidates],
         "subject": reports.default_subject(session),
-        "message": _("Dear reader,\n\nAttached is the concise report of %(title)s. Thank you for taking part.")
-        % {"title": session.title},
+        # No thanks here: the mail adds them for those who took part only (sessies/email/report.txt).
+        "message": _("Dear reader,\n\nAttached is the concise report of %(title)s.") % {"title": session.title},
     }
-    form = SendReportForm(request.POST or None, initial=initial, candidates=candidates)
+    form = SendReportForm(request.POST or None, initial=initial, groups=reports.recipient_groups(session))
     needs_confirmation = False
     if request.method == "POST" and form.is_valid():
         if not report.is_approved:

@@ -3,69 +3,88 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gesprekstafels.lib.http import posted_int
-from kader.models import ResearchProject
+from gesprekstafels.lib.http import parse_id, posted_int
+from kader.access import can_create_project
 from sessies import timeline
-from sessies.access import can_plan_session, get_session_for
-from sessies.forms import BlockAdjustFormSet, ParticipantFormSet, SessionForm
-from sessies.models import Delivery, DeliveryStatus, Session, SessionState
-from sessies.planning import create_session, suggested_plan
+from sessies.access import can_plan_session, get_session_for, projects_to_plan_for
+from sessies.forms import BlockAdjustFormSet, ParticipantFormSet, ProjectContactsForm, SessionForm
+from sessies.models import Session
+from sessies.planning import ContactOfAnotherProject, add_participants, create_session, suggested_plan
 
-
-def _sessions_for_lists(user):
-    failed = Delivery.objects.filter(report__session=OuterRef("pk"), status=DeliveryStatus.FAILED)
-    return (
-        Session.objects.visible_to(user)
-        .select_related("project", "facilitator", "secretary", "report")
-        .annotate(has_failed_delivery=Exists(failed))
-    )
-
-
-def dashboard(request):
-    sessions = _sessions_for_lists(request.user)
-    return render(
-        request,
-        "sessies/dashboard.html",
-        {
-            "live_sessions": sessions.filter(state__in=[SessionState.RUNNING, SessionState.PAUSED]),
-            "upcoming_sessions": sessions.filter(state=SessionState.PLANNED).order_by("starts_at")[:10],
-            "recent_sessions": sessions.filter(state=SessionState.FINISHED)[:5],
-            "projects": ResearchProject.objects.filter(researchers=request.user).select_related("current_phase"),
-        },
-    )
+PLANNING_TEMPLATE = "sessies/session_form.html"
+SESSION_FIELDS = ("project", "title", "starts_at", "place", "facilitator", "secretary")
 
 
 def session_list(request):
-    return render(request, "sessies/session_list.html", {"sessions": _sessions_for_lists(request.user)})
+    return render(request, "sessies/session_list.html", {"sessions": Session.objects.listed_for(request.user)})
 
 
 def session_create(request):
     if not can_plan_session(request.user):
         raise PermissionDenied
+    if request.htmx and request.htmx.target == "project-contacts":
+        # The project select changed: its contacts to tick, for a project the user may plan for only.
+        project = projects_to_plan_for(request.user).filter(pk=parse_id(request.GET.get("project"))).first()
+        context = {"contacts_form": ProjectContactsForm(project=project)}
+        return render(request, f"{PLANNING_TEMPLATE}#project-contacts", context)
+    if request.method == "POST" and "show_contacts" not in request.POST:
+        return _plan_session(request)
     initial = suggested_plan(request.user, project_pk=request.GET.get("project"), script_pk=request.GET.get("script"))
-    form = SessionForm(request.POST or None, initial=initial, user=request.user)
-    participants = ParticipantFormSet(request.POST or None, prefix="deelnemers")
-    # Both validated, so the errors of both are shown at once.
-    if request.method == "POST" and all([form.is_valid(), participants.is_valid()]):
-        fields = {
-            name: form.cleaned_data[name]
-            for name in ("project", "title", "starts_at", "place", "facilitator", "secretary")
-        }
+    if request.method == "POST":
+        # "Show the project's contacts" without JavaScript: the page again with what was typed, no errors yet.
+        initial.update({name: request.POST[name] for name in SessionForm._meta.fields if request.POST.get(name)})
+        participants = ParticipantFormSet(request.POST, prefix="deelnemers")
+        ticked = request.POST.getlist("contacts")
+    else:
+        participants, ticked = ParticipantFormSet(prefix="deelnemers"), ()
+    form = SessionForm(initial=initial, user=request.user)
+    contacts_form = ProjectContactsForm(project=form.project, initial={"contacts": ticked})
+    return _planning_page(request, form, participants, contacts_form)
+
+
+def _plan_session(request):
+    form = SessionForm(request.POST, user=request.user)
+    participants = ParticipantFormSet(request.POST, prefix="deelnemers")
+    contacts_form = ProjectContactsForm(request.POST, project=form.project)
+    # All validated, so the errors of all are shown at once.
+    if all([form.is_valid(), participants.is_valid(), contacts_form.is_valid()]):
+        fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS}
+        # The form lists only these projects; the rule itself decides.
+        if not can_plan_session(request.user, fields["project"]):
+            raise PermissionDenied
         new_participants = [
             f.instance for f in participants.forms if f.has_changed() and not f.cleaned_data.get("DELETE")
         ]
-        session = create_session(
-            script=form.cleaned_data["script"], created_by=request.user, participants=new_participants, **fields
-        )
-        messages.success(request, _("The session has been planned."))
-        return redirect(session)
-    status = 422 if form.is_bound else 200
-    return render(request, "sessies/session_form.html", {"form": form, "participants": participants}, status=status)
+        try:
+            session = create_session(
+                script=form.cleaned_data["script"],
+                created_by=request.user,
+                participants=new_participants,
+                contacts=contacts_form.cleaned_data["contacts"],
+                **fields,
+            )
+        except ContactOfAnotherProject:
+            contacts_form.add_foreign_error()
+        else:
+            messages.success(request, _("The session has been planned."))
+            return redirect(session)
+    return _planning_page(request, form, participants, contacts_form, status=422)
+
+
+def _planning_page(request, form, participants, contacts_form, *, status=200):
+    """The planning form, or, for a user with no project to plan for, what a project is and how to get one."""
+    context = {
+        "form": form,
+        "participants": participants,
+        "contacts_form": contacts_form,
+        "has_projects": form.fields["project"].queryset.exists(),
+        "can_create_project": can_create_project(request.user),
+    }
+    return render(request, PLANNING_TEMPLATE, context, status=status)
 
 
 def session_detail(request, pk):
@@ -91,19 +110,36 @@ def _detail_context(request, session, formset):
 def session_participants(request, pk):
     session = get_session_for(request.user, pk, need="run")
     formset = ParticipantFormSet(request.POST, instance=session, prefix="deelnemers")
-    if formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-            session.bump_version()
-        messages.success(request, _("The participants have been saved."))
-        return redirect(session)
-    return render(request, "sessies/participants_form.html", {"session": session, "participants": formset}, status=422)
+    contacts_form = ProjectContactsForm(request.POST, project=session.project, session=session)
+    if all([formset.is_valid(), contacts_form.is_valid()]):
+        try:
+            with transaction.atomic():
+                formset.save(commit=False)
+                for participant in formset.deleted_objects:
+                    participant.delete()
+                for participant, _fields in formset.changed_objects:
+                    participant.save()
+                # New rows become project contacts too; ticked contacts join (planning.add_participants).
+                add_participants(session, contacts=contacts_form.cleaned_data["contacts"], new=formset.new_objects)
+                session.bump_version()
+        except ContactOfAnotherProject:
+            contacts_form.add_foreign_error()
+        else:
+            messages.success(request, _("The participants have been saved."))
+            return redirect(session)
+    return _participants_page(request, session, formset, contacts_form, status=422)
 
 
 def session_participants_form(request, pk):
     session = get_session_for(request.user, pk, need="run")
     formset = ParticipantFormSet(instance=session, prefix="deelnemers")
-    return render(request, "sessies/participants_form.html", {"session": session, "participants": formset})
+    contacts_form = ProjectContactsForm(project=session.project, session=session)
+    return _participants_page(request, session, formset, contacts_form)
+
+
+def _participants_page(request, session, formset, contacts_form, *, status=200):
+    context = {"session": session, "participants": formset, "contacts_form": contacts_form}
+    return render(request, "sessies/participants_form.html", context, status=status)
 
 
 @require_POST

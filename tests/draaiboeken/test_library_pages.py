@@ -134,14 +134,17 @@ def logged_in(client, facilitator):
 # The library list
 
 
+def phase_groups(response):
+    """The library's (phase, scripts) groups, method after method."""
+    return [group for _method, groups in response.context["method_groups"] for group in groups]
+
+
 @pytest.mark.django_db
 def test_it_lists_the_three_scripts_grouped_by_phase(logged_in, library):
     response = logged_in.get(reverse("scripts:library"))
 
     assert response.status_code == 200
-    groups = [
-        (phase.number if phase else None, [s.slug for s in scripts]) for phase, scripts in response.context["groups"]
-    ]
+    groups = [(phase.number if phase else None, [s.slug for s in scripts]) for phase, scripts in phase_groups(response)]
     numbers = [number for number, _ in groups if number is not None]
     assert numbers == sorted(set(numbers))
     by_phase = dict(groups)
@@ -166,11 +169,9 @@ def test_it_lists_a_script_without_phase_and_without_blocks(logged_in, library):
     response = logged_in.get(reverse("scripts:library"))
 
     assert response.status_code == 200
-    groups = {
-        phase.number if phase else None: [s.slug for s in scripts] for phase, scripts in response.context["groups"]
-    }
+    groups = {phase.number if phase else None: [s.slug for s in scripts] for phase, scripts in phase_groups(response)}
     assert groups[None] == [empty.slug]
-    listed = {s.slug: s.total_minutes for _, scripts in response.context["groups"] for s in scripts}
+    listed = {s.slug: s.total_minutes for _, scripts in phase_groups(response) for s in scripts}
     assert [listed[slug] for slug in [*SLUGS, empty.slug]] == [150, 150, 150, 0]
     text = page_text(response)
     assert re.search(r"Losse intervisie .*?\b0\b.*?0:00", text)
@@ -208,7 +209,7 @@ def test_library_queries_do_not_grow_with_the_number_of_scripts(logged_in, libra
     with django_assert_num_queries(len(first)):
         response = logged_in.get(url)
     assert response.status_code == 200
-    assert sum(len(scripts) for _, scripts in response.context["groups"]) == Script.objects.count()
+    assert sum(len(scripts) for _, scripts in phase_groups(response)) == Script.objects.count()
     assert Script.objects.filter(method=method).count() == 4 * 3 + 1
 
 
@@ -609,6 +610,28 @@ def test_the_method_page_links_each_of_its_scripts(logged_in, full_library, slug
     assert expected and sorted(linked) == sorted(expected)
     other = Script.objects.exclude(method=method).first()
     assert other.get_absolute_url() not in content
+
+
+@pytest.mark.django_db
+def test_the_library_lists_the_gesprekstafels_first_then_each_method_with_its_scripts(logged_in, full_library):
+    response = logged_in.get(reverse("scripts:library"))
+
+    assert response.status_code == 200
+    listed = [
+        (method.slug, [script.slug for _phase, scripts in groups for script in scripts])
+        for method, groups in response.context["method_groups"]
+    ]
+    assert [slug for slug, _scripts in listed] == METHODS
+    for slug, scripts in listed:
+        assert scripts == list(Script.objects.filter(method__slug=slug).values_list("slug", flat=True)), slug
+    assert listed[0][1] == SLUGS
+    # On the page: each method's heading, then its scripts, before the next method's heading.
+    content = response.content.decode()
+    headings = [content.index(f">{escape(Method.objects.get(slug=slug).name)}</h2>") for slug in METHODS]
+    assert headings == sorted(headings)
+    for (slug, scripts), start, end in zip(listed, headings, [*headings[1:], len(content)], strict=True):
+        for script in scripts:
+            assert start < content.index(f'href="{reverse("scripts:script", args=[script])}"') < end, (slug, script)
 
 
 @pytest.mark.django_db

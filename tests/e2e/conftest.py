@@ -90,8 +90,8 @@ def people(e2e_library, django_user_model):
 
 @pytest.fixture
 def e2e_project(people):
-    # The facilitator plans the session, so the project must be visible to them.
-    return ResearchProjectFactory(researchers=[people["facilitator"]])
+    # The facilitator plans the session as a member of the project, in their own role.
+    return ResearchProjectFactory(facilitators=[people["facilitator"]])
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from kader.models import Membership, ProjectRole
 from tests.e2e.conftest import accept_dialogs, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -173,7 +174,7 @@ def test_a_checklist_row_typed_after_the_login_expired_is_kept_and_stored_after_
     from tests.conftest import make_user
 
     researcher = make_user(django_user_model, "olga", roles.RESEARCHERS)
-    e2e_project.researchers.add(researcher)
+    Membership.objects.create(project=e2e_project, user=researcher, role=ProjectRole.RESEARCHER)
     point = AttentionPoint.objects.filter(phase__number=1).order_by("pk").first()
     page = accept_dialogs(login(researcher).new_page())
     page.goto(reverse("projects:checklist", args=[e2e_project.pk, 1]))
@@ -209,7 +210,7 @@ def test_an_unsaved_checklist_row_comes_back_after_a_reload(login, e2e_project, 
     from tests.conftest import make_user
 
     researcher = make_user(django_user_model, "olga", roles.RESEARCHERS)
-    e2e_project.researchers.add(researcher)
+    Membership.objects.create(project=e2e_project, user=researcher, role=ProjectRole.RESEARCHER)
     point = AttentionPoint.objects.filter(phase__number=1).order_by("pk").first()
     page = accept_dialogs(login(researcher).new_page())
     page.goto(reverse("projects:checklist", args=[e2e_project.pk, 1]))

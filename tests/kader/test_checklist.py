@@ -16,7 +16,9 @@ from kader.models import (
     ChecklistEntry,
     ChecklistStatus,
     ExplanationSection,
+    Membership,
     Phase,
+    ProjectRole,
 )
 from tests.conftest import HTMX
 
@@ -51,7 +53,7 @@ def colleague(project, django_user_model):
     from tests.conftest import make_user
 
     user = make_user(django_user_model, "cor", roles.RESEARCHERS)
-    project.researchers.add(user)
+    Membership.objects.create(project=project, user=user, role=ProjectRole.RESEARCHER)
     return user
 
 
@@ -124,11 +126,11 @@ def test_it_hides_someone_elses_checklist(client, project, outsider):
 
 
 @pytest.mark.django_db
-def test_it_shows_the_checklist_read_only_to_a_reader(client, project, facilitator, entry):
+def test_it_shows_the_checklist_read_only_to_a_reader(client, project, secretary, entry):
     from django.contrib.auth.models import Permission
 
-    facilitator.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
-    client.force_login(facilitator)
+    secretary.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
+    client.force_login(secretary)
     response = client.get(reverse("projects:checklist", args=[project.pk, 1]))
     assert response.status_code == 200
     content = response.content.decode()
@@ -233,12 +235,26 @@ def test_it_refuses_a_save_by_an_outsider(client, project, outsider):
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_save_by_a_reader_who_may_not_edit(client, project, facilitator):
+def test_it_refuses_a_save_by_a_reader_who_may_not_edit(client, project, secretary):
     from django.contrib.auth.models import Permission
 
-    facilitator.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
+    secretary.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
+    point = first_point()
+    client.force_login(secretary)
+    response = client.post(entry_url(project, point), entry_data(point))
+    assert response.status_code == 403
+    assert not ChecklistEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_save_by_a_member_who_does_not_lead_the_project(client, project, facilitator):
+    # A facilitator taking notes for this project (their role here: secretary) reads its checklist only.
+    Membership.objects.create(project=project, user=facilitator, role=ProjectRole.SECRETARY)
     point = first_point()
     client.force_login(facilitator)
+    page = client.get(reverse("projects:checklist", args=[project.pk, 1]))
+    assert page.status_code == 200
+    assert 'class="checklist-form"' not in page.content.decode()
     response = client.post(entry_url(project, point), entry_data(point))
     assert response.status_code == 403
     assert not ChecklistEntry.objects.exists()

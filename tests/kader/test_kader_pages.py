@@ -7,10 +7,20 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from kader.models import AttentionPoint, ChecklistEntry, ChecklistStatus, ExplanationSection, Phase, ResearchProject
+from kader.models import (
+    AttentionPoint,
+    ChecklistEntry,
+    ChecklistStatus,
+    ExplanationSection,
+    Membership,
+    Phase,
+    ProjectRole,
+    ResearchProject,
+)
 from tests.factories import ResearchProjectFactory, SessionFactory
 
 
@@ -180,6 +190,29 @@ def test_it_shows_an_empty_state_without_projects(client, library, outsider):
 
 
 @pytest.mark.django_db
+def test_it_lists_the_members_of_each_project_with_their_roles(client, project, researcher, facilitator):
+    Membership.objects.create(project=project, user=facilitator, role=ProjectRole.FACILITATOR)
+    client.force_login(facilitator)
+    response = client.get(reverse("projects:list"))
+    assert response.status_code == 200
+    assert list(response.context["projects"]) == [project]
+    content = response.content.decode()
+    with translation.override("nl"):
+        role = str(ProjectRole.FACILITATOR.label)
+    assert f'Gijs <span class="small text-muted">({role})</span>, Olga <span' in content
+
+
+@pytest.mark.django_db
+def test_it_tells_someone_who_may_not_create_projects_how_to_join_one(client, library, secretary):
+    client.force_login(secretary)
+    content = client.get(reverse("projects:list")).content.decode()
+    assert 'class="empty-state"' in content
+    assert reverse("projects:create") not in content
+    with translation.override("nl"):
+        assert translation.gettext("A researcher or facilitator of a project can add you to it.") in content
+
+
+@pytest.mark.django_db
 def test_it_keeps_the_project_list_query_count_with_more_projects(
     client, project, researcher, facilitator, django_assert_num_queries
 ):
@@ -200,18 +233,27 @@ def test_it_keeps_the_project_list_query_count_with_more_projects(
 # Creating and editing
 
 
+def roles_in(project):
+    return sorted((m.user.username, m.role) for m in project.memberships.select_related("user"))
+
+
 @pytest.mark.django_db
-def test_it_shows_the_new_project_form(client, library, researcher):
+def test_it_shows_the_new_project_form_with_the_creators_role(client, library, researcher):
     client.force_login(researcher)
     response = client.get(reverse("projects:create"))
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.initial["researchers"] == [researcher.pk]
     assert form.initial["current_phase"].number == 1
+    assert list(form.fields) == ["title", "organisation", "description", "current_phase", "role"]
+    content = response.content.decode()
+    assert '<select name="role"' in content
+    assert 'value="onderzoeker" selected' in content
+    assert 'value="gespreksleider"' in content
+    assert 'value="secretaris"' not in content  # a project starts with someone who leads it
 
 
 @pytest.mark.django_db
-def test_it_creates_a_project(client, library, researcher, facilitator):
+def test_it_creates_a_project_with_its_creator_as_researcher(client, library, researcher):
     client.force_login(researcher)
     response = client.post(
         reverse("projects:create"),
@@ -220,7 +262,7 @@ def test_it_creates_a_project(client, library, researcher, facilitator):
             "organisation": "Hogeschool",
             "description": "Een verkenning.",
             "current_phase": Phase.objects.get(number=2).pk,
-            "researchers": [researcher.pk, facilitator.pk],
+            "role": "onderzoeker",
         },
     )
     project = ResearchProject.objects.get(title="Samen werken aan armoede")
@@ -228,7 +270,38 @@ def test_it_creates_a_project(client, library, researcher, facilitator):
     assert response.url == project.get_absolute_url()
     assert project.organisation == "Hogeschool"
     assert project.current_phase.number == 2
-    assert set(project.researchers.all()) == {researcher, facilitator}
+    assert roles_in(project) == [("olga", ProjectRole.RESEARCHER)]
+
+
+@pytest.mark.django_db
+def test_a_facilitator_creates_a_project_and_lands_on_it_as_its_facilitator(client, library, facilitator):
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("projects:create"),
+        {"title": "Gesprekken in de wijk", "current_phase": Phase.objects.get(number=1).pk, "role": "gespreksleider"},
+        follow=True,
+    )
+    project = ResearchProject.objects.get(title="Gesprekken in de wijk")
+    assert response.redirect_chain == [(project.get_absolute_url(), 302)]
+    assert response.status_code == 200
+    assert roles_in(project) == [("gijs", ProjectRole.FACILITATOR)]
+    assert response.context["can_edit"] is True
+    content = response.content.decode()
+    assert reverse("projects:edit", args=[project.pk]) in content
+    assert reverse("projects:people", args=[project.pk]) in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["secretaris", "beheerder", ""])
+def test_it_refuses_a_creator_role_that_does_not_lead(client, library, facilitator, role):
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("projects:create"),
+        {"title": "Zonder leiding", "current_phase": Phase.objects.get(number=1).pk, "role": role},
+    )
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["role"]
+    assert not ResearchProject.objects.exists()
 
 
 @pytest.mark.django_db
@@ -236,19 +309,20 @@ def test_it_refuses_a_project_without_a_title(client, library, researcher):
     client.force_login(researcher)
     response = client.post(
         reverse("projects:create"),
-        {"title": "", "current_phase": Phase.objects.get(number=1).pk, "researchers": [researcher.pk]},
+        {"title": "", "current_phase": Phase.objects.get(number=1).pk, "role": "onderzoeker"},
     )
     assert response.status_code == 422  # a form with errors
     assert "title" in response.context["form"].errors
     assert not ResearchProject.objects.exists()
+    assert not Membership.objects.exists()
 
 
 @pytest.mark.django_db
-def test_it_refuses_project_creation_without_permission(client, library, facilitator):
-    client.force_login(facilitator)
+def test_it_refuses_project_creation_without_permission(client, library, secretary):
+    client.force_login(secretary)
     response = client.post(
         reverse("projects:create"),
-        {"title": "Niet toegestaan", "current_phase": Phase.objects.get(number=1).pk, "researchers": [facilitator.pk]},
+        {"title": "Niet toegestaan", "current_phase": Phase.objects.get(number=1).pk, "role": "onderzoeker"},
     )
     assert response.status_code == 403
     assert not ResearchProject.objects.exists()
@@ -272,7 +346,7 @@ def test_it_edits_a_project(client, project, researcher):
             "organisation": "Gemeente Utrecht",
             "description": "",
             "current_phase": Phase.objects.get(number=3).pk,
-            "researchers": [researcher.pk],
+            "ended_on": "2031-06-30",
         },
     )
     assert response.status_code == 302
@@ -280,6 +354,21 @@ def test_it_edits_a_project(client, project, researcher):
     project.refresh_from_db()
     assert project.title == "Vroegsignalering schulden en zorg"
     assert project.current_phase.number == 3
+    assert project.ended_on.isoformat() == "2031-06-30"
+    assert roles_in(project) == [("olga", ProjectRole.RESEARCHER)]  # the members are kept on their own page
+
+
+@pytest.mark.django_db
+def test_a_facilitator_of_the_project_edits_it(client, project, facilitator):
+    Membership.objects.create(project=project, user=facilitator, role=ProjectRole.FACILITATOR)
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("projects:edit", args=[project.pk]),
+        {"title": "Door de gespreksleider", "current_phase": Phase.objects.get(number=2).pk},
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.title == "Door de gespreksleider"
 
 
 @pytest.mark.django_db
@@ -287,12 +376,12 @@ def test_it_refuses_an_edit_by_an_outsider(client, project, outsider):
     client.force_login(outsider)
     response = client.post(
         reverse("projects:edit", args=[project.pk]),
-        {"title": "Gekaapt", "current_phase": Phase.objects.get(number=1).pk, "researchers": [outsider.pk]},
+        {"title": "Gekaapt", "current_phase": Phase.objects.get(number=1).pk},
     )
     assert response.status_code == 404
     project.refresh_from_db()
     assert project.title == "Vroegsignalering schulden"
-    assert list(project.researchers.all()) != [outsider]
+    assert roles_in(project) == [("olga", ProjectRole.RESEARCHER)]
 
 
 @pytest.mark.django_db
@@ -300,7 +389,7 @@ def test_it_lets_an_admin_edit_any_project(client, project, admin_user, research
     client.force_login(admin_user)
     response = client.post(
         reverse("projects:edit", args=[project.pk]),
-        {"title": "Door beheer", "current_phase": Phase.objects.get(number=1).pk, "researchers": [researcher.pk]},
+        {"title": "Door beheer", "current_phase": Phase.objects.get(number=1).pk},
     )
     assert response.status_code == 302
     project.refresh_from_db()
@@ -387,9 +476,9 @@ def test_it_shows_the_edit_link_to_a_researcher(client, project, researcher):
 
 
 @pytest.mark.django_db
-def test_it_hides_the_edit_link_from_a_reader_who_may_not_edit(client, project, facilitator):
-    facilitator.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
-    client.force_login(facilitator)
+def test_it_hides_the_edit_link_from_a_reader_who_may_not_edit(client, project, secretary):
+    secretary.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
+    client.force_login(secretary)
     response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 200
     assert response.context["can_edit"] is False
@@ -397,8 +486,86 @@ def test_it_hides_the_edit_link_from_a_reader_who_may_not_edit(client, project, 
 
 
 @pytest.mark.django_db
-def test_it_refuses_the_edit_form_to_a_reader_who_may_not_edit(client, project, facilitator):
-    facilitator.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
-    client.force_login(facilitator)
+def test_it_refuses_the_edit_form_to_a_reader_who_may_not_edit(client, project, secretary):
+    secretary.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
+    client.force_login(secretary)
     response = client.get(reverse("projects:edit", args=[project.pk]))
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_facilitator_who_is_the_projects_secretary_sees_it_but_may_not_edit_it(client, project, facilitator):
+    # Facilitators may edit the projects they lead; on this one they take notes.
+    Membership.objects.create(project=project, user=facilitator, role=ProjectRole.SECRETARY)
+    client.force_login(facilitator)
+    response = client.get(reverse("projects:detail", args=[project.pk]))
+    assert response.status_code == 200
+    assert response.context["can_edit"] is False
+    assert reverse("projects:edit", args=[project.pk]) not in response.content.decode()
+    response = client.post(
+        reverse("projects:edit", args=[project.pk]),
+        {"title": "Niet van mij", "current_phase": project.current_phase_id},
+    )
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.title == "Vroegsignalering schulden"
+
+
+@pytest.mark.django_db
+def test_a_facilitator_with_every_project_in_view_edits_any_project(client, project, facilitator):
+    # The rule as the model states it: seeing every project and editing projects is editing them all.
+    facilitator.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
+    client.force_login(facilitator)
+    assert client.get(reverse("projects:edit", args=[project.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_shows_the_members_by_role_and_links_the_people_page(client, project, researcher, facilitator, secretary):
+    Membership.objects.create(project=project, user=facilitator, role=ProjectRole.FACILITATOR)
+    Membership.objects.create(project=project, user=secretary, role=ProjectRole.SECRETARY)
+    Membership.objects.create(project=project, user=researcher, role=ProjectRole.FACILITATOR)
+    project.contacts.create(name="Karin Jansen", email="karin@example.org")
+    client.force_login(secretary)
+    response = client.get(reverse("projects:detail", args=[project.pk]))
+    assert response.status_code == 200
+    groups = {group["role"]: [m.user for m in group["memberships"]] for group in response.context["member_groups"]}
+    assert groups == {
+        ProjectRole.RESEARCHER: [researcher],
+        ProjectRole.FACILITATOR: [facilitator, researcher],
+        ProjectRole.SECRETARY: [secretary],
+    }
+    content = response.content.decode()
+    assert '<dd class="col-sm-8 col-lg-9">Gijs, Olga</dd>' in content
+    assert '<dd class="col-sm-8 col-lg-9">Sanne</dd>' in content
+    assert reverse("projects:people", args=[project.pk]) in content
+    assert "Karin" not in content  # contacts are on the people page only
+
+
+@pytest.mark.django_db
+def test_it_shows_when_the_project_ended(client, project, researcher):
+    client.force_login(researcher)
+    url = reverse("projects:detail", args=[project.pk])
+    assert 'class="project-ended"' not in client.get(url).content.decode()
+    ResearchProject.objects.filter(pk=project.pk).update(ended_on="2031-06-30")
+    content = client.get(url).content.decode()
+    assert '<span class="project-ended">' in content
+    assert "30 juni 2031" in content
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_project_detail_query_count_with_more_members(
+    client, project, researcher, django_user_model, django_assert_num_queries
+):
+    from sessies import roles
+    from tests.conftest import make_user
+
+    client.force_login(researcher)
+    url = reverse("projects:detail", args=[project.pk])
+    client.get(url)
+    baseline = count_queries(client, url)
+    for index in range(6):
+        user = make_user(django_user_model, f"lid{index}", roles.FACILITATORS)
+        Membership.objects.create(project=project, user=user, role=list(ProjectRole)[index % 3])
+    with django_assert_num_queries(baseline):
+        response = client.get(url)
+    assert sum(len(group["memberships"]) for group in response.context["member_groups"]) == 7

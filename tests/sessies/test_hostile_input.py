@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from draaiboeken.models import MAX_BLOCK_MINUTES, Script
 from gesprekstafels.lib.http import parse_id
-from kader.models import ResearchProject
 from sessies import timeline
 from sessies.models import Note, Participant, Report, Session, SessionBlock, SessionState, TimeAdjustment
 from sessies.planning import create_session
@@ -78,7 +78,7 @@ def test_planning_answers_other_errors_with_422_too(client, project, researcher,
     assert "Voer een geldige datum/tijd in." in response.content.decode()
 
 
-def test_the_planning_field_tells_the_browser_the_range(client, researcher):
+def test_the_planning_field_tells_the_browser_the_range(client, project, researcher):
     client.force_login(researcher)
 
     content = client.get(reverse("sessions:create")).content.decode()
@@ -630,7 +630,13 @@ def test_report_texts_over_the_limit_answer_422_with_the_error(client, session, 
 
 
 def project_data(**overrides):
-    return {"title": "Nieuw onderzoek", "organisation": "", "description": "", "current_phase": "1"} | overrides
+    return {
+        "title": "Nieuw onderzoek",
+        "organisation": "",
+        "description": "",
+        "current_phase": "1",
+        "role": "onderzoeker",
+    } | overrides
 
 
 def test_a_project_form_with_errors_answers_422(client, library, researcher):
@@ -642,14 +648,34 @@ def test_a_project_form_with_errors_answers_422(client, library, researcher):
     assert "Dit veld is verplicht." in response.content.decode()
 
 
-def test_a_project_refuses_a_researcher_id_the_database_cannot_hold(client, library, researcher):
+@pytest.mark.parametrize("account_id", [str(2**63), "9" * 30, "²", "-1", "1e3"])
+def test_a_project_refuses_a_member_account_id_the_database_cannot_hold(client, project, researcher, account_id):
     client.force_login(researcher)
 
-    response = client.post(reverse("projects:create"), project_data(researchers=[str(researcher.pk), str(2**63)]))
+    response = client.post(
+        reverse("projects:member_add", args=[project.pk]), {"member-user": account_id, "member-role": "gespreksleider"}
+    )
 
     assert response.status_code == 422
-    assert "Selecteer een geldige keuze." in response.content.decode()
-    assert not ResearchProject.objects.exists()
+    with translation.override("nl"):
+        assert translation.gettext("Choose one of the listed accounts.") in response.content.decode()
+    assert list(project.memberships.values_list("user__username", "role")) == [("olga", "onderzoeker")]
+
+
+def test_a_contact_form_of_hostile_values_answers_422_and_saves_nothing(client, project, researcher):
+    client.force_login(researcher)
+    data = {
+        "contact-name": "x" * 201,
+        "contact-email": "a\x00b@example.org",
+        "contact-organisation": "",
+        "contact-role": "2",
+    }
+
+    response = client.post(reverse("projects:contact_add", args=[project.pk]), data)
+
+    assert response.status_code == 422
+    assert "Zorg dat deze waarde niet meer dan 200 tekens bevat (het zijn er nu 201)." in response.content.decode()
+    assert not project.contacts.exists()
 
 
 def test_a_project_description_is_bounded(client, library, researcher):

@@ -1,5 +1,8 @@
 """Walk every URL pattern of the site with every role and hostile values: nothing answers 500.
 
+First, the members of another project (researcher, facilitator, secretary there) try every URL
+of this project and of its sessions, GET and POST: each answers 404, as if it did not exist.
+
 The patterns come from the resolver, so a new page is walked without touching this module
 (a new path parameter fails loudly until the walker is given a valid value for it). Every role
 opens every pattern with valid values; each query parameter and form field then meets every
@@ -70,7 +73,17 @@ FORM_FIELDS = [
     "organisation",
     "description",
     "current_phase",
-    "researchers",
+    "ended_on",
+    "role",
+    "user",
+    "name",
+    "email",
+    "member-user",
+    "member-role",
+    "contact-name",
+    "contact-email",
+    "contact-organisation",
+    "contact-role",
     "project",
     "script",
     "starts_at",
@@ -155,7 +168,7 @@ def _user(username, group=None, **extra):
 
 def build_world():
     from draaiboeken.models import Script, WorkFormCategory, WorkFormTool
-    from kader.models import AttentionPoint, Phase, ResearchProject
+    from kader.models import AttentionPoint, Contact, Membership, Phase, ProjectRole, ResearchProject
     from sessies.planning import create_session
 
     call_command("loaddata", "fixtures/kader.json", "fixtures/draaiboeken.json", verbosity=0)
@@ -167,10 +180,29 @@ def build_world():
         "outsider": _user("otto", roles.RESEARCHERS),
     }
     other_facilitator, other_secretary = _user("fred", roles.FACILITATORS), _user("sara", roles.SECRETARIES)
+    # The members of another project, each in the role their group suggests: nothing of this project is theirs.
+    others = {
+        "researcher": _user("rik", roles.RESEARCHERS),
+        "facilitator": other_facilitator,
+        "secretary": other_secretary,
+    }
     phase = Phase.objects.get(number=1)
     project = ResearchProject.objects.create(title="Vroegsignalering", current_phase=phase)
-    project.researchers.add(users["researcher"])
+    Membership.objects.create(project=project, user=users["researcher"], role=ProjectRole.RESEARCHER)
+    # An account that is no walker's: adding and removing it changes nobody's access during the walk.
+    extra = _user("xander", roles.SECRETARIES)
+    membership = Membership.objects.create(project=project, user=extra, role=ProjectRole.SECRETARY)
+    contact = Contact.objects.create(project=project, name="Petra Contact", email="petra.contact@example.org")
     other_project = ResearchProject.objects.create(title="Elders", current_phase=phase)
+    other_roles = {
+        "researcher": ProjectRole.RESEARCHER,
+        "facilitator": ProjectRole.FACILITATOR,
+        "secretary": ProjectRole.SECRETARY,
+    }
+    for name, user in others.items():
+        Membership.objects.create(project=other_project, user=user, role=other_roles[name])
+    foreign_membership = other_project.memberships.first()
+    foreign_contact = Contact.objects.create(project=other_project, name="Geheim", email="geheim@example.org")
     script = Script.objects.get(slug="gesprekstafel-1-start")
 
     def plan(project, facilitator, secretary, **fields):
@@ -219,7 +251,13 @@ def build_world():
     point = AttentionPoint.objects.filter(phase=phase).first()
     valid = {
         "sessions": {"pk": session.pk, "note_pk": note.pk, "agreement_pk": agreement.pk, "action": "volgende"},
-        "projects": {"pk": project.pk, "number": 1, "point_pk": point.pk},
+        "projects": {
+            "pk": project.pk,
+            "number": 1,
+            "point_pk": point.pk,
+            "membership_pk": membership.pk,
+            "contact_pk": contact.pk,
+        },
         "framework": {"number": 1},
         "scripts": {"slug": script.slug},
         "workforms": {"pk": tool.pk},
@@ -231,13 +269,22 @@ def build_world():
             "agreement_pk": [foreign_agreement.pk],
             "action": ["onbekend", "start"],
         },
-        "projects": {"pk": [other_project.pk], "number": [4], "point_pk": [point.pk + 10_000]},
+        "projects": {
+            "pk": [other_project.pk],
+            "number": [4],
+            "point_pk": [point.pk + 10_000],
+            "membership_pk": [foreign_membership.pk],
+            "contact_pk": [foreign_contact.pk],
+        },
         "framework": {"number": [4]},
         "scripts": {"slug": ["onbekend"]},
         "workforms": {"pk": [tool.pk + 1]},
     }
     return {
         "users": users,
+        "others": others,
+        "extra": extra,
+        "contact": contact,
         "session": session,
         "valid": valid,
         "foreign": foreign_values,
@@ -258,6 +305,7 @@ def form_body(world, offset, *, plausible):
     block = session.blocks.first()
     point = world["point"]
     names = FORM_FIELDS + [f"p{point.pk}-status", f"p{point.pk}-note", f"p{point.pk}-version"]
+    names += [f"contact-{world['contact'].pk}-{name}" for name in ("name", "email", "organisation", "role")]
     names += [
         f"{prefix}-{name}" for prefix in ("deelnemers", "blokken") for name in ("TOTAL_FORMS", "INITIAL_FORMS", "0-id")
     ]
@@ -280,6 +328,9 @@ def form_body(world, offset, *, plausible):
             # Version 0 saves a new entry; any other is someone else's, which shows their version.
             f"p{point.pk}-status": "open",
             f"p{point.pk}-version": "0" if offset == 1 else str(offset),
+            # A real account and role: adds the extra account (as facilitator: it is a secretary already).
+            "member-user": str(world["extra"].pk),
+            "member-role": "gespreksleider" if offset == 1 else "secretaris",
         }
     return body
 
@@ -330,6 +381,70 @@ class LayoutSkipped:
 
     def write_pdf(self):
         return b"%PDF-1.7 (layout skipped by the walker)"
+
+
+GHOST_PK = 987_654_321
+
+
+def this_projects_urls(world):
+    """(name, url, ghost url) of every page of the project and of its session, with the ids of the
+    walk's rows; the ghost url names a project or session that does not exist."""
+    urls = []
+    for route, name, converters in walked_patterns():
+        namespace = name.split(":")[0]
+        if namespace in ("projects", "sessions") and "pk" in converters:
+            values = {param: world["valid"][namespace][param] for param in converters}
+            urls.append((name, fill(route, values), fill(route, values | {"pk": GHOST_PK})))
+    return urls
+
+
+@pytest.mark.parametrize("other_role", ["researcher", "facilitator", "secretary"])
+def test_a_member_of_another_project_gets_404_on_every_url_of_this_project_and_its_sessions(
+    world, db, monkeypatch, other_role
+):
+    # Runs before the walk, which may remove the rows these URLs name.
+    monkeypatch.setattr("gesprekstafels.lib.pdf.HTML", LayoutSkipped)
+    monkeypatch.setattr("gesprekstafels.lib.pdf.URLFetcher", lambda **kwargs: None)
+    from kader.models import Contact, Membership
+
+    urls = this_projects_urls(world)
+    assert {
+        "projects:detail",
+        "projects:people",
+        "projects:member_remove",
+        "projects:contact_edit",
+        "sessions:detail",
+        "sessions:note_edit",
+        "sessions:report_send",
+    } <= {name for name, _url, _ghost in urls}
+    valid = world["valid"]["projects"]
+    assert Membership.objects.filter(pk=valid["membership_pk"], project_id=valid["pk"]).exists()
+    assert Contact.objects.filter(pk=valid["contact_pk"], project_id=valid["pk"]).exists()
+    # Someone who sees everything reaches every one of these URLs: a 404 below is a refusal, not a typo.
+    admin = Client(raise_request_exception=False)
+    admin.force_login(world["users"]["admin"])
+    admin_get = {name: admin.get(url).status_code for name, url, _ghost in urls}
+    assert 404 not in admin_get.values(), admin_get
+    stranger = Client(raise_request_exception=False)
+    stranger.force_login(world["others"][other_role])
+    requests = [("GET", {}, {}), ("POST", form_body(world, 1, plausible=True), {}), ("POST htmx", None, HTMX)]
+    wrong, refused = [], 0
+    for name, url, ghost in urls:
+        for label, data, headers in requests:
+            method = "get" if label == "GET" else "post"
+            body = form_body(world, 1, plausible=True) if data is None else data
+            response = getattr(stranger, method)(url, body, **headers)
+            # The answer for a project or session that does not exist: 404, or 405 from a view
+            # that takes only the other method whatever the id.
+            expected = getattr(stranger, method)(ghost, body, **headers).status_code
+            content = response.content.decode(errors="replace")
+            if expected not in (404, 405) or response.status_code != expected or "Petra" in content:
+                wrong.append(f"{name} {label}: {response.status_code} (a missing one: {expected})")
+            refused += response.status_code == 404
+    assert not wrong, wrong
+    assert refused > len(requests) * len(urls) // 2  # not vacuous: most answers are refusals, few are 405
+    assert Membership.objects.filter(pk=valid["membership_pk"]).exists()
+    assert Contact.objects.get(pk=valid["contact_pk"]).name == "Petra Contact"
 
 
 def test_every_url_pattern_with_every_role_and_hostile_values_answers_without_500(world, db, monkeypatch):

@@ -8,6 +8,7 @@ from draaiboeken.models import Block, Script, Step, StepKind
 from kader.models import Phase
 from sessies import timeline
 from sessies.models import Session, SessionBlock, SessionState, SessionStep
+from tests.factories import ResearchProjectFactory
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -159,13 +160,18 @@ def test_it_offers_the_script_of_the_projects_phase_first(client, project, resea
     assert f'<option value="{phase_two_script.pk}" selected>' in response.content.decode()
 
 
-def test_it_ignores_a_project_the_user_cannot_see(client, project, outsider):
+def test_it_ignores_a_project_the_user_cannot_plan_for(client, project, outsider):
+    # The outsider leads two projects of their own, so none is chosen for them.
+    ResearchProjectFactory(title="Eigen project", researchers=[outsider])
+    ResearchProjectFactory(title="Tweede eigen project", facilitators=[outsider])
     client.force_login(outsider)
 
     response = client.get(reverse("sessions:create"), {"project": project.pk})
 
     assert response.status_code == 200
     assert "project" not in response.context["form"].initial
+    assert project not in response.context["form"].fields["project"].queryset
+    assert project.title not in response.content.decode()
 
 
 def test_it_refuses_planning_to_a_secretary(client, project, secretary, facilitator):

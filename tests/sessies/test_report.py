@@ -189,6 +189,12 @@ def test_it_sends_one_message_per_recipient_with_the_pdf(
     assert collector.envelopes == []
     run_mail_worker()
     assert sorted(d.status for d in Delivery.objects.all()) == [DeliveryStatus.SENT] * 3
+    # Petra and Bram took part (thanked in the mail); Olga, a researcher, gets it for information.
+    assert sorted((d.email, d.took_part) for d in Delivery.objects.all()) == [
+        ("bram@example.org", True),
+        ("olga@example.org", False),
+        ("petra@example.org", True),
+    ]
     assert sorted(tuple(e.rcpt_tos) for e in collector.envelopes) == [
         ("bram@example.org",),
         ("olga@example.org",),

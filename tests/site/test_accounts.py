@@ -19,7 +19,7 @@ from sessies import roles
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 # Pages anyone may open: the login page itself and the language switch of the login page.
-PUBLIC_URL_NAMES = {"login", "set_language"}
+PUBLIC_URL_NAMES = {"login", "set_language", "privacy"}
 # Sample values for the URL converters, by parameter name.
 SAMPLE_KWARGS = {"slug": "gesprekstafel-1-start", "action": "volgende", "number": 1}
 
@@ -165,11 +165,25 @@ def test_it_gives_researchers_projects_and_checklists_but_not_the_session_contro
 
 
 @pytest.mark.django_db
-def test_it_lets_facilitators_run_sessions_but_not_edit_projects():
+def test_it_lets_facilitators_run_sessions_and_keep_their_own_projects():
     perms = group_permissions(roles.FACILITATORS)
     assert {"sessies.run_session", "sessies.change_session", "sessies.add_note", "draaiboeken.view_script"} <= perms
-    assert "kader.change_researchproject" not in perms
+    # They create projects and keep the members and contacts of those they lead (ResearchProject.can_edit).
+    assert set(roles.PROJECT_WRITE) <= perms
+    assert "kader.view_all_projects" not in perms
     assert "kader.change_checklistentry" not in perms
+
+
+@pytest.mark.django_db
+def test_it_gives_researchers_and_facilitators_the_same_project_permissions():
+    project_perms = {
+        perm
+        for perm in group_permissions(roles.ADMINS)
+        if perm.split(".")[1].endswith(("researchproject", "membership", "contact"))
+    }
+    assert project_perms & group_permissions(roles.RESEARCHERS) == set(roles.PROJECT_WRITE)
+    assert project_perms & group_permissions(roles.FACILITATORS) == set(roles.PROJECT_WRITE)
+    assert project_perms & group_permissions(roles.SECRETARIES) == set()
 
 
 @pytest.mark.django_db
@@ -268,11 +282,11 @@ def test_it_shows_the_404_page_for_a_missing_project(client, researcher):
 
 
 @pytest.mark.django_db
-def test_it_shows_the_own_403_page_for_a_project_one_may_only_read(client, facilitator, project):
-    from django.contrib.auth.models import Permission
+def test_it_shows_the_own_403_page_for_a_project_one_may_only_read(client, secretary, project):
+    from kader.models import Membership, ProjectRole
 
-    facilitator.user_permissions.add(Permission.objects.get(codename="view_all_projects"))
-    client.force_login(facilitator)
+    Membership.objects.create(project=project, user=secretary, role=ProjectRole.SECRETARY)
+    client.force_login(secretary)
     response = client.get(reverse("projects:edit", args=[project.pk]))
     assert response.status_code == 403
     assert "403.html" in [t.name for t in response.templates]
@@ -418,7 +432,7 @@ def test_it_accepts_a_post_with_csrf_token(researcher, library):
     token = form_page.cookies["csrftoken"].value
     response = client.post(
         reverse("projects:create"),
-        {"title": "Met token", "current_phase": 1, "researchers": [researcher.pk], "csrfmiddlewaretoken": token},
+        {"title": "Met token", "current_phase": 1, "role": "onderzoeker", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
     assert ResearchProject.objects.filter(title="Met token").exists()
