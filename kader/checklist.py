@@ -1,9 +1,10 @@
 """A project's checklist: its rows per attention point, saving one row, and progress per phase."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
+from kader.evidence import evidence_for
 from kader.models import (
     AttentionPoint,
     ChecklistEntry,
@@ -25,6 +26,8 @@ class ChecklistRow:
     saved: bool = False
     # The edit form; the view attaches it, the domain never builds one.
     form: object = None
+    # What the project's sessions yielded on this point (kader.evidence), beside the form.
+    evidence: list = field(default_factory=list)
 
 
 def save_row(row, *, status, note, expected_version, by):
@@ -63,6 +66,14 @@ def checklist_rows(project, points):
         ChecklistRow(point, entries.get(point.pk) or ChecklistEntry(project=project, attention_point=point))
         for point in points
     ]
+
+
+def with_evidence(rows, *, project, user):
+    """Attach to each row the evidence `user` may see for its point, for all rows at once; returns the rows."""
+    found = evidence_for(project, [row.point for row in rows], user=user)
+    for row in rows:
+        row.evidence = found.get(row.point.pk, [])
+    return rows
 
 
 def phase_progress(project):

@@ -8,7 +8,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from gesprekstafels.lib.pdf import pdf_response
 from kader.access import can_create_project, get_project_for
-from kader.checklist import checklist_rows, phase_progress, phases_with_points, save_row
+from kader.checklist import checklist_rows, phase_progress, phases_with_points, save_row, with_evidence
+from kader.evidence import evidence_for
 from kader.forms import ChecklistEntryForm, ContactForm, MemberForm, NewProjectForm, ResearchProjectForm
 from kader.links import phase_links
 from kader.models import (
@@ -94,14 +95,28 @@ def project_detail(request, pk):
     # Sessions live in a later app; reach them through the reverse relation only.
     for session in project.sessions.all():
         sessions_by_phase.setdefault(session.phase_number, []).append(session)
+    all_phases = list(Phase.objects.prefetch_related("attention_points"))
+    evidence = evidence_for(
+        project, [point for phase in all_phases for point in phase.attention_points.all()], user=request.user
+    )
     phases = [
         {
             "phase": phase,
             "done": progress[phase.number][0],
             "total": progress[phase.number][1],
             "sessions": sessions_by_phase.get(phase.number, []),
+            # The points the sessions yielded something on, each with those notes.
+            "evidence": [
+                {
+                    "point": point,
+                    "items": evidence[point.pk],
+                    "key_count": sum(item.is_key for item in evidence[point.pk]),
+                }
+                for point in phase.attention_points.all()
+                if evidence.get(point.pk)
+            ],
         }
-        for phase in Phase.objects.all()
+        for phase in all_phases
     ]
     return render(
         request,
@@ -110,6 +125,7 @@ def project_detail(request, pk):
             "project": project,
             "phases": phases,
             "other_sessions": sessions_by_phase.get(None, []),
+            "has_evidence": bool(evidence),
             "can_edit": project.can_edit(request.user),
             "member_groups": _member_groups(project),
         },
@@ -259,6 +275,7 @@ def checklist(request, pk, number):
 
 
 def _checklist_context(request, project, phase, rows):
+    with_evidence(rows, project=project, user=request.user)
     for row in rows:
         if row.form is None:
             row.form = ChecklistEntryForm.for_entry(row.entry, row.point)
@@ -279,6 +296,7 @@ def checklist_entry(request, pk, point_pk):
     form = ChecklistEntryForm(request.POST, prefix=ChecklistEntryForm.prefix_for(point))
     status, row.form = _save_posted_row(row, form, by=request.user)
     if request.htmx:
+        with_evidence([row], project=project, user=request.user)
         return render(
             request, "kader/checklist.html#entry", {"row": row, "project": project, "can_edit": True}, status=status
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from draaiboeken.models import MAX_BLOCK_MINUTES, Script
 from gesprekstafels.lib.http import parse_id
 from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
-from kader.models import Contact, Membership, ProjectRole, ResearchProject
+from kader.models import Contact, Membership, Phase, ProjectRole, ResearchProject
 from sessies import roles
 from sessies.access import projects_to_plan_for
 from sessies.models import (
@@ -319,6 +319,27 @@ class NoteEditForm(forms.Form):
     clean_text = NoteForm.clean_text
 
 
+class NotePointForm(forms.Form):
+    """The attention point of the framework a note bears on, besides its question's links (or none)."""
+
+    attention_point = forms.TypedChoiceField(
+        label=_("Attention point"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the listed attention points.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phases = Phase.objects.prefetch_related("attention_points")
+        self.fields["attention_point"].choices = [("", _("(none)"))] + [
+            (str(phase), [(point.pk, f"{point.code} {point.title}") for point in phase.attention_points.all()])
+            for phase in phases
+        ]
+        self.fields["attention_point"].widget.attrs["class"] = "form-select form-select-sm mb-1"
+
+
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
@@ -342,8 +363,41 @@ class ReportTextsForm(forms.ModelForm):
         model = Report
         fields = ["summary", "closing_remark"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4}), "closing_remark": forms.Textarea(attrs={"rows": 3})}
+        # The script's own prompts never reach the report; what the session agreed is written here or as agreements.
+        help_texts = {
+            "summary": _(
+                "What the session yielded, in a few sentences for readers who were not there. The report shows "
+                "only what was noted or written here: the script's questions never appear as outcomes."
+            ),
+            "closing_remark": _(
+                "The practical matters and follow-up agreed in the session, in your own words. Tasks with a "
+                "who, what and when can go in the agreements instead (on the notes page)."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ReportTimesForm(forms.Form):
+    """Whether the report carries the planned and actual times; a choice of two, so anything else is refused."""
+
+    include_times = forms.TypedChoiceField(
+        label=_("Times appendix"),
+        choices=[("0", _("Leave out (the report is about the harvest)")), ("1", _("Include, for the researchers"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        help_text=_("The planned and actual time per block and the adjustments made during the session."),
+        error_messages={
+            "required": _("Choose whether the report includes the times appendix."),
+            "invalid_choice": _("Choose whether the report includes the times appendix."),
+        },
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        kwargs.setdefault("initial", {"include_times": "1" if report.include_times else "0"})
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -382,9 +436,15 @@ class SendReportForm(forms.Form):
     )
     confirm_resend = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, groups, **kwargs):
-        """`groups`: sessies.reports.recipient_groups(), whose checked groups are proposed when unbound."""
+    def __init__(self, *args, groups, preselect=None, **kwargs):
+        """`groups`: sessies.reports.recipient_groups(), whose checked groups are proposed when unbound.
+
+        `preselect`: addresses (any case) to check instead, such as everyone who got an earlier version.
+        """
         proposed = [c.email for group in groups if group.checked for c in group.people]
+        if preselect is not None:
+            wanted = {address.lower() for address in preselect}
+            proposed = [c.email for group in groups for c in group.people if c.email.lower() in wanted]
         kwargs["initial"] = {"recipients": proposed, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.groups = [group for group in groups if group.people]

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from draaiboeken.models import StepKind
+from gesprekstafels.lib.http import parse_id
+from kader.models import AttentionPoint
 from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionStep
 
 # "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
@@ -121,6 +123,24 @@ def restore_note(note):
 def set_key_harvest(note, is_key):
     Note.objects.filter(pk=note.pk).update(is_key=is_key, version=F("version") + 1)
     Session.objects.bump(note.session_id)
+
+
+@transaction.atomic
+def set_attention_point(note, attention_point_id):
+    """Link the note to an attention point of the framework, or unlink it (None); returns the point.
+
+    The link carries the note to the project page and the checklist (sessies.evidence), besides
+    the links of its question. Raises HarvestError for an id that names no attention point.
+    """
+    point = None
+    if attention_point_id is not None:
+        pk = parse_id(str(attention_point_id))
+        point = AttentionPoint.objects.select_related("phase").filter(pk=pk).first() if pk is not None else None
+        if point is None:
+            raise HarvestError(_("Choose one of the listed attention points."))
+    Note.objects.filter(pk=note.pk).update(attention_point=point, version=F("version") + 1)
+    Session.objects.bump(note.session_id)
+    return point
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from draaiboeken.models import (
     WorkFormTool,
     outline,
 )
-from kader.models import Contact, ResearchProject
+from kader.models import AttentionPoint, Contact, ResearchProject
 
 NOTE_MAX_LENGTH = 10_000
 # Sessions are planned within this range of years: every page can compute their times, and
@@ -371,6 +371,15 @@ class Note(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     in_report = models.BooleanField(_("in report"), default=True)
     report_order = models.PositiveIntegerField(_("order in report"), default=0)
+    # A note may name the framework's attention point it bears on, besides its question's links.
+    attention_point = models.ForeignKey(
+        AttentionPoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("attention point"),
+    )
     # Set by the browser per typed note; a retry with the same token is the same note.
     client_token = models.CharField(max_length=64, blank=True)
 
@@ -427,6 +436,8 @@ class Report(models.Model):
     pdf = models.BinaryField(_("approved PDF"), null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("PDF hash"), max_length=64, blank=True)
     first_sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The planned and actual times are for the researchers, not for every reader: off by default.
+    include_times = models.BooleanField(_("include the times appendix"), default=False)
 
     class Meta:
         verbose_name = _("report")
@@ -442,6 +453,28 @@ class Report(models.Model):
     def delivery_list(self):
         """Its deliveries; none for a report not stored yet (reading a page never creates one)."""
         return list(self.deliveries.all()) if self.pk else []
+
+
+class ReportVersion(models.Model):
+    """An approved report as it was: the exact PDF bytes recipients got. Never changed once stored."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions", verbose_name=_("report"))
+    number = models.PositiveIntegerField(_("version"))
+    pdf = models.BinaryField(_("PDF"), editable=False)
+    sha256 = models.CharField(_("PDF hash"), max_length=64)
+    approved_at = models.DateTimeField(_("approved at"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="one_number_per_report_version")]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+
+    def __str__(self):
+        return f"{self.report} v{self.number}"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -463,6 +496,15 @@ class Delivery(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
     # The hash of the PDF this delivery carried, to show exactly what was sent.
     pdf_sha256 = models.CharField(_("PDF hash"), max_length=64, blank=True)
+    # RESTRICT: a version cannot be deleted under its deliveries, yet a whole session still can.
+    version = models.ForeignKey(
+        ReportVersion,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("version sent"),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     # When a worker claimed it for sending; a claim older than the send timeout is reclaimed.
@@ -515,3 +557,29 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"{self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class SessionPhoto(models.Model):
+    """A photo of a flip-over or a Mural board, the basis of the report (seed 000).
+
+    Stored through Django's storage API as a re-encoded JPEG without EXIF (see sessies.photos).
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos", verbose_name=_("session"))
+    image = models.FileField(_("photo"), upload_to="sessies/fotos/%Y/%m/", max_length=300)
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "order", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return self.caption or self.image.name

@@ -19,10 +19,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
-from sessies.models import Delivery, DeliveryStatus, Report
+from sessies.models import Delivery, DeliveryStatus, Report, ReportVersion
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,10 @@ def claim(pk, *, now=None):
     )
     if not claimed:
         return None
-    return Delivery.objects.select_related("report__session__project").get(pk=pk)
+    # Queued before versions were kept: it carries the latest version, as it would have then.
+    latest = Subquery(ReportVersion.objects.filter(report__deliveries=pk).order_by("-number").values("pk")[:1])
+    Delivery.objects.filter(pk=pk, version__isnull=True).update(version=latest)
+    return Delivery.objects.select_related("report__session__project", "version").get(pk=pk)
 
 
 def _still_ours(delivery):
@@ -94,7 +97,7 @@ def record_sent(delivery, *, now=None):
             sent_at=now,
             claimed_at=None,
             next_attempt_at=None,
-            pdf_sha256=report.pdf_sha256,
+            pdf_sha256=delivery.version.sha256 if delivery.version else report.pdf_sha256,
         )
         Report.objects.filter(pk=report.pk, first_sent_at__isnull=True).update(first_sent_at=now)
         report.session.bump_version()

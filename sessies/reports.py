@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from gesprekstafels.lib.mail import validate_header_text, validate_mail_address
 from gesprekstafels.lib.pdf import render_pdf_bytes
 from kader.models import ContactRole, ProjectRole
-from sessies import timeline
-from sessies.models import Delivery, Note, NoteTag, ParticipantRole, Report
+from sessies import photos, timeline
+from sessies.models import Delivery, Note, NoteTag, ParticipantRole, Report, ReportVersion
 
 REPORT_TEMPLATE = "sessies/report.html"
 
@@ -43,6 +43,16 @@ class RoundSection:
     @property
     def has_content(self):
         return bool(self.general) or any(q.tag_groups for q in self.questions)
+
+
+def _roles_present(session, participants):
+    """The roles at the table, team first, without anyone's name: the method asks for no list of people."""
+    team = [
+        (session.facilitator_id, ProjectRole.FACILITATOR.label),
+        (session.secretary_id, ProjectRole.SECRETARY.label),
+    ]
+    present = {participant.role for participant in participants}
+    return [label for user_id, label in team if user_id] + [role.label for role in ParticipantRole if role in present]
 
 
 def _by_tag(notes):
@@ -78,34 +88,44 @@ def report_context(session, *, include_hidden=False):
             general.setdefault(note.block_id, []).append(note)
     rounds = []
     for block in blocks:
-        if block.skipped and not general.get(block.pk):
-            continue
-        section = RoundSection(block, general=_by_tag(general.get(block.pk, [])))
-        section.questions = [
-            QuestionSection(q, _by_tag(by_question.get(q.pk, []))) for q in outlines[block.pk].main_questions()
+        # Only what was noted: a question nobody noted under is the script's prompt, not an outcome.
+        questions = [
+            QuestionSection(q, _by_tag(by_question.pop(q.pk)))
+            for q in outlines[block.pk].main_questions()
+            if q.pk in by_question
         ]
-        rounds.append(section)
+        rounds.append(RoundSection(block, questions=questions))
+    # A note under a question its block does not report (none today) still appears, as a general note.
+    for leftover in by_question.values():
+        for note in leftover:
+            general.setdefault(note.block_id, []).append(note)
+    for section in rounds:
+        section.general = _by_tag(general.get(section.block.pk, []))
     participants = list(session.participants.all())
-    role_groups = [
-        (role.label, [p for p in participants if p.role == role])
-        for role in ParticipantRole
-        if any(p.role == role for p in participants)
-    ]
-    state = timeline.live_state(session, blocks)
-    return {
+    context = {
         "session": session,
         "report": report,
         "project": session.project,
-        "role_groups": role_groups,
+        "participant_count": len(participants),
+        "roles_present": _roles_present(session, participants),
         "key_notes": [n for n in shown if n.is_key],
-        "rounds": rounds,
+        "rounds": [section for section in rounds if section.has_content],
         "agreements": list(session.agreements.select_related("block")),
-        "time_rows": state.rows,
-        "adjustments": list(session.adjustments.all()),
         "all_notes": notes if include_hidden else None,
-        "planned_total": sum(b.original_minutes for b in blocks if not b.skipped),
-        "actual_total": sum(row.actual_seconds for row in state.rows),
+        # Each with its URL for the page and, made only when the PDF asks, an embedded small copy.
+        "photos": photos.report_photos(session),
+        "include_times": report.include_times,
     }
+    if report.include_times:
+        # The facilitator's timekeeping, for the researchers: only when the report includes it.
+        state = timeline.live_state(session, blocks)
+        context |= {
+            "time_rows": state.rows,
+            "adjustments": list(session.adjustments.all()),
+            "planned_total": sum(b.original_minutes for b in blocks if not b.skipped),
+            "actual_total": sum(row.actual_seconds for row in state.rows),
+        }
+    return context
 
 
 def render_report_pdf(session):
@@ -125,6 +145,16 @@ def _revoke_approval(report):
 def save_texts(report, *, summary, closing_remark):
     report.summary, report.closing_remark = summary, closing_remark
     report.save(update_fields=["summary", "closing_remark"])
+    _revoke_approval(report)
+
+
+@transaction.atomic
+def set_include_times(report, *, included):
+    """Add or leave out the times appendix; a change alters the PDF, so it withdraws the approval."""
+    if report.include_times == included:
+        return
+    report.include_times = included
+    report.save(update_fields=["include_times"])
     _revoke_approval(report)
 
 
@@ -154,14 +184,63 @@ def move_note(report, note, direction):
 
 @transaction.atomic
 def approve(report, *, by):
-    """Freeze the report: render the PDF once and keep it with its hash."""
+    """Freeze the report: render the PDF once and keep it as a new, immutable version.
+
+    Approving what the latest version already holds (the same bytes) adds no version. The
+    report's own `pdf`/`pdf_sha256` keep the latest approved PDF (the report page's PDF link and
+    erasure use them); mail attaches the version each delivery names.
+    """
     pdf = render_report_pdf(report.session)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    now = timezone.now()
+    # Locked so two approvals at once cannot both take the next number.
+    Report.objects.select_for_update().filter(pk=report.pk).first()
+    latest = latest_version(report)
+    if latest is None or latest.sha256 != sha256:
+        ReportVersion.objects.create(
+            report=report,
+            number=latest.number + 1 if latest else 1,
+            pdf=pdf,
+            sha256=sha256,
+            approved_at=now,
+            approved_by=by,
+        )
     report.pdf = pdf
-    report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    report.approved_at = timezone.now()
+    report.pdf_sha256 = sha256
+    report.approved_at = now
     report.approved_by = by
     report.save(update_fields=["pdf", "pdf_sha256", "approved_at", "approved_by"])
     return report
+
+
+def latest_version(report):
+    """The report's most recent approved version (without its bytes), or None."""
+    if not report.pk:
+        return None
+    return report.versions.defer("pdf").order_by("-number").first()
+
+
+def version_filename(session_pk, number):
+    """A version's PDF file name, in the mail and on download: recipients of a correction tell them apart."""
+    return f"verslag-{session_pk}-versie-{number}.pdf"
+
+
+def version_rows(report, deliveries):
+    """[(version, [delivery])] newest first, for the send page: every version and who got it.
+
+    `deliveries` is the report's list already read; deliveries that name no version (sent before
+    versions were kept, see migration 0013) come last under None. Two queries whatever the count.
+    """
+    if not report.pk:
+        return []
+    versions = list(report.versions.defer("pdf").select_related("approved_by").order_by("-number"))
+    by_version = {}
+    for delivery in deliveries:
+        by_version.setdefault(delivery.version_id, []).append(delivery)
+    rows = [(version, by_version.get(version.pk, [])) for version in versions]
+    if by_version.get(None):
+        rows.append((None, by_version[None]))
+    return rows
 
 
 # Sending
@@ -278,6 +357,33 @@ def default_recipients(session):
     return [c.recipient for group in recipient_groups(session) if group.checked for c in group.people]
 
 
+def earlier_recipients(deliveries, latest):
+    """Who got a version before `latest` and has neither got nor been queued `latest`: [Candidate].
+
+    A correction after sending (a newer version approved) offers to send it to exactly these.
+    Deliveries without a version count as earlier: they carried a PDF that was replaced since.
+    """
+    if latest is None:
+        return []
+    has_latest = {d.email.lower() for d in deliveries if d.version_id == latest.pk and not d.is_failed}
+    got_earlier = [
+        Candidate(d.name, d.email, _("Received an earlier version"), took_part=d.took_part)
+        for d in deliveries
+        if d.is_sent and d.email and d.version_id != latest.pk and d.email.lower() not in has_latest
+    ]
+    return unique_recipients(got_earlier)
+
+
+def earlier_recipient_group(groups, earlier):
+    """The earlier recipients who are in none of `groups` (typed addresses, people since removed), so
+    they can be chosen again; unchecked by default. None when there are none."""
+    listed = {c.email.lower() for group in groups for c in group.people}
+    people = [c for c in earlier if c.email.lower() not in listed]
+    if not people:
+        return None
+    return RecipientGroup("earlier", _("Received an earlier version"), False, people)
+
+
 def default_subject(session):
     return _("Report: %(title)s (%(date)s)") % {
         "title": session.title,
@@ -299,9 +405,13 @@ def queue_deliveries(report, recipients, *, subject, message):
     for recipient in recipients:
         validate_mail_address(recipient.email)
     with transaction.atomic():
+        # Each delivery carries the version approved now, even if the report is approved again
+        # before a retry: what was queued is what goes out.
+        version = latest_version(report)
         deliveries = [
             Delivery.objects.create(
                 report=report,
+                version=version,
                 name=recipient.name,
                 email=recipient.email,
                 took_part=recipient.took_part,

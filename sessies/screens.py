@@ -9,7 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from draaiboeken.models import Script, TipAudience
-from sessies import harvest, timeline
+from sessies import harvest, photos, timeline
+from sessies.forms import AgreementForm, NoteForm
 from sessies.models import Note
 
 RECENT_NOTES_IN_RUN_VIEW = 12
@@ -49,7 +50,22 @@ def screen_context(session, screen, *, user):
     if screen == Screen.NOTES:
         context["tag_prefixes"] = [(prefix, tag.label) for prefix, tag in harvest.TAG_PREFIXES.items()]
         context["key_mark"] = harvest.KEY_MARK
+        # Lazy: the page's photos section loads them; its poll, which never shows them, does not.
+        context["photos"] = photos.managed_photos(session)
+        context["photo_max_upload"] = photos.max_upload_bytes()
     context.update(_harvest(session, state, screen))
+    return context
+
+
+def notes_page_context(session, *, user, **extra):
+    """The secretary's page: the notes screen with its forms, `extra` replacing any of them (a form with errors)."""
+    context = screen_context(session, Screen.NOTES, user=user)
+    state = context["state"]
+    default_block = state.current or (state.blocks[0] if state.blocks else None)
+    context.setdefault("note_form", NoteForm(initial={"block": default_block.pk if default_block else None}))
+    context.setdefault("agreement_form", AgreementForm(session=session, initial={"block": default_block}))
+    context["default_block"] = default_block
+    context.update(extra)
     return context
 
 
@@ -72,7 +88,7 @@ def _opening_texts(session, state):
 
 
 def _harvest(session, state, screen):
-    notes = Note.objects.alive().filter(session=session).select_related("author", "question")
+    notes = Note.objects.alive().filter(session=session).select_related("author", "question", "attention_point__phase")
     if screen == Screen.NOTES:
         all_notes = list(notes.order_by("created_at", "pk"))
         return {

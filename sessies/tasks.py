@@ -12,6 +12,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 
 from sessies import outbox
+from sessies.reports import version_filename
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,12 @@ def _message(delivery):
         to=[delivery.email],
     )
     message.attach_alternative(render_to_string("sessies/email/report.html", context), "text/html")
-    message.attach(f"verslag-{report.session_id}.pdf", bytes(report.pdf), "application/pdf")
+    # Exactly the version queued, even if the report was approved again since.
+    version = delivery.version
+    if version is None:  # a report approved before versions were kept, and never since
+        message.attach(f"verslag-{report.session_id}.pdf", bytes(report.pdf), "application/pdf")
+    else:
+        message.attach(version_filename(report.session_id, version.number), bytes(version.pdf), "application/pdf")
     return message
 
 

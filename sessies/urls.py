@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessies.views import live, notes, reports, sessions
+from sessies.views import live, notes, photos, reports, sessions
 
 app_name = "sessions"
 urlpatterns = [
@@ -23,9 +23,16 @@ urlpatterns = [
     path("<int:pk>/notities/<int:note_pk>/ster/", notes.note_star, name="note_star"),
     path("<int:pk>/afspraken/", notes.agreement_create, name="agreement_create"),
     path("<int:pk>/afspraken/<int:agreement_pk>/verwijderen/", notes.agreement_delete, name="agreement_delete"),
+    path("<int:pk>/fotos/", photos.photo_add, name="photo_add"),
+    path("<int:pk>/fotos/volgorde/", photos.photo_order, name="photo_order"),
+    path("<int:pk>/fotos/<int:photo_pk>/", photos.photo_caption, name="photo_caption"),
+    path("<int:pk>/fotos/<int:photo_pk>/verwijderen/", photos.photo_delete, name="photo_delete"),
+    path("<int:pk>/fotos/<int:photo_pk>/foto.jpg", photos.photo_image, name="photo_image"),
     path("<int:pk>/verslag/", reports.report_view, name="report"),
     path("<int:pk>/verslag.pdf", reports.report_pdf, name="report_pdf"),
+    path("<int:pk>/verslag/versie-<int:number>.pdf", reports.report_version_pdf, name="report_version_pdf"),
     path("<int:pk>/verslag/teksten/", reports.report_texts, name="report_texts"),
+    path("<int:pk>/verslag/tijden/", reports.report_times, name="report_times"),
     path("<int:pk>/verslag/notities/<int:note_pk>/", reports.report_note, name="report_note"),
     path("<int:pk>/verslag/goedkeuren/", reports.report_approve, name="report_approve"),
     path("<int:pk>/verslag/versturen/", reports.report_send, name="report_send"),

@@ -8,20 +8,13 @@ from django_htmx.http import trigger_client_event
 
 from sessies import harvest
 from sessies.access import get_session_for
-from sessies.forms import AgreementForm, NoteEditForm, NoteForm
+from sessies.forms import AgreementForm, NoteEditForm, NoteForm, NotePointForm
 from sessies.models import Agreement, Note
-from sessies.screens import Screen, screen_context
+from sessies.screens import Screen, notes_page_context, screen_context
 
 
 def _secretary_context(request, session, **extra):
-    context = screen_context(session, Screen.NOTES, user=request.user)
-    state = context["state"]
-    default_block = state.current or (state.blocks[0] if state.blocks else None)
-    context.setdefault("note_form", NoteForm(initial={"block": default_block.pk if default_block else None}))
-    context.setdefault("agreement_form", AgreementForm(session=session, initial={"block": default_block}))
-    context["default_block"] = default_block
-    context.update(extra)
-    return context
+    return notes_page_context(session, user=request.user, **extra)
 
 
 def secretary_view(request, pk):
@@ -94,6 +87,8 @@ def _deleted_meanwhile(request, session, *, screen=Screen.NOTES):
 
 def note_edit(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
+    if (request.POST if request.method == "POST" else request.GET).get("part") == "point":
+        return _note_point(request, session, note)
     if note.deleted_at and request.method == "POST":
         # Keep what was typed: the editor stays, with the text, and says what happened.
         return render(
@@ -141,6 +136,28 @@ def note_edit(request, pk, note_pk):
             status=409,
         )
     return _harvest_response(request, session)
+
+
+def _note_point(request, session, note):
+    """The note's attention point: its small editor (GET), or linking it (POST)."""
+    if note.deleted_at:
+        return _deleted_meanwhile(request, session)
+    auto_id = f"note-{note.pk}-%s"
+    if request.method != "POST":
+        form = NotePointForm(initial={"attention_point": note.attention_point_id}, auto_id=auto_id)
+        return render(
+            request, "sessies/_note.html#point-editor", {"session": session, "note": note, "point_form": form}
+        )
+    form = NotePointForm(request.POST, auto_id=auto_id)
+    if form.is_valid():
+        try:
+            harvest.set_attention_point(note, form.cleaned_data["attention_point"])
+        except harvest.HarvestError as error:
+            form.add_error("attention_point", str(error))
+        else:
+            return _harvest_response(request, session)
+    context = {"session": session, "note": note, "point_form": form}
+    return render(request, "sessies/_note.html#point-editor", context, status=422)
 
 
 @require_POST

@@ -10,15 +10,16 @@ from django.views.decorators.http import require_POST
 from gesprekstafels.lib.pdf import pdf_response
 from sessies import outbox, reports
 from sessies.access import get_session_for
-from sessies.forms import ReportTextsForm, SendReportForm
-from sessies.models import Note
+from sessies.forms import ReportTextsForm, ReportTimesForm, SendReportForm
+from sessies.models import Note, ReportVersion
 
 
-def _report_page(request, session, *, texts_form=None, status=200):
+def _report_page(request, session, *, texts_form=None, times_form=None, status=200):
     context = reports.report_context(session, include_hidden=True)
     context["can_edit"] = session.can_edit_report(request.user)
     context["can_send"] = session.can_send_report(request.user)
     context["texts_form"] = texts_form or ReportTextsForm(instance=context["report"])
+    context["times_form"] = times_form or ReportTimesForm(report=context["report"])
     context["deliveries"] = context["report"].delivery_list()
     return render(request, "sessies/report.html", context, status=status)
 
@@ -53,6 +54,17 @@ def report_texts(request, pk):
 
 
 @require_POST
+def report_times(request, pk):
+    session = get_session_for(request.user, pk, need="report")
+    form = ReportTimesForm(request.POST, report=reports.read_report(session))
+    if not form.is_valid():
+        return _report_page(request, session, times_form=form, status=422)
+    reports.set_include_times(reports.report_for(session), included=form.cleaned_data["include_times"])
+    messages.success(request, _("The times appendix setting has been saved."))
+    return redirect("sessions:report", pk=session.pk)
+
+
+@require_POST
 def report_note(request, pk, note_pk):
     session = get_session_for(request.user, pk, need="report")
     note = get_object_or_404(Note.objects.alive(), pk=note_pk, session=session)
@@ -76,21 +88,53 @@ def report_approve(request, pk):
     return redirect("sessions:report", pk=session.pk)
 
 
+def report_version_pdf(request, pk, number):
+    """One approved version's PDF exactly as it was approved (and sent), for whoever may see the report."""
+    session = get_session_for(request.user, pk)
+    version = get_object_or_404(ReportVersion, report__session=session, number=number)
+    response = HttpResponse(bytes(version.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{reports.version_filename(session.pk, version.number)}"'
+    return response
+
+
+# ?ontvangers=eerdere: the send form with exactly the recipients of an earlier version checked.
+EARLIER_RECIPIENTS = ("ontvangers", "eerdere")
+
+
 def report_send(request, pk):
     session = get_session_for(request.user, pk, need="send")
     report = reports.read_report(session)  # sending needs an approved, so stored, report
+    deliveries = report.delivery_list()
+    version_rows = reports.version_rows(report, deliveries)
+    latest = version_rows[0][0] if version_rows else None  # newest first
+    groups = reports.recipient_groups(session)
+    # A correction after sending: who got an earlier version and not this one yet.
+    earlier = reports.earlier_recipients(deliveries, latest) if report.is_approved else []
+    extra_group = reports.earlier_recipient_group(groups, earlier)
+    if extra_group:
+        groups.append(extra_group)
     initial = {
         "subject": reports.default_subject(session),
         # No thanks here: the mail adds them for those who took part only (sessies/email/report.txt).
         "message": _("Dear reader,\n\nAttached is the concise report of %(title)s.") % {"title": session.title},
     }
-    form = SendReportForm(request.POST or None, initial=initial, groups=reports.recipient_groups(session))
+    key, value = EARLIER_RECIPIENTS
+    preselect = None
+    if earlier and request.GET.get(key) == value:
+        preselect = [c.email for c in earlier]
+        initial["message"] = _(
+            "Dear reader,\n\nAttached is a corrected version (version %(number)s) of the concise report of "
+            "%(title)s. It replaces the version you received earlier."
+        ) % {"number": latest.number, "title": session.title}
+    form = SendReportForm(request.POST or None, initial=initial, groups=groups, preselect=preselect)
     needs_confirmation = False
     if request.method == "POST" and form.is_valid():
         if not report.is_approved:
             messages.error(request, _("Approve the report before sending it."))
             return redirect("sessions:report", pk=session.pk)
-        if report.first_sent_at and not form.cleaned_data["confirm_resend"]:
+        # Asked only when this version went out before; a new version after a correction is not a repeat.
+        already_sent = latest is not None and any(d.version_id == latest.pk for d in deliveries)
+        if already_sent and not form.cleaned_data["confirm_resend"]:
             needs_confirmation = True
         else:
             reports.queue_deliveries(
@@ -101,7 +145,6 @@ def report_send(request, pk):
             )
             messages.success(request, _("The report is being sent; the status per recipient is shown below."))
             return redirect("sessions:report_send", pk=session.pk)
-    deliveries = report.delivery_list()
     return render(
         request,
         "sessies/report_send.html",
@@ -110,6 +153,10 @@ def report_send(request, pk):
             "report": report,
             "form": form,
             "needs_confirmation": needs_confirmation,
+            "latest_version": latest,
+            "version_rows": version_rows,
+            "earlier_recipients": earlier,
+            "earlier_query": f"{key}={value}",
             "deliveries": deliveries,
             "has_unsent": any(not d.is_sent for d in deliveries),
             "max_attempts": outbox.MAX_ATTEMPTS,

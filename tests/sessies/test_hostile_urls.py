@@ -20,13 +20,13 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from sessies import harvest, roles, timeline
-from sessies.models import Delivery, DeliveryStatus, Participant, Report, Session, SessionState
+from sessies.models import Delivery, DeliveryStatus, Participant, Report, ReportVersion, Session, SessionState
 
 ROLES = ["anonymous", "admin", "facilitator", "secretary", "researcher", "outsider"]
 SIGNED_IN = ROLES[1:]
@@ -103,6 +103,7 @@ FORM_FIELDS = [
     "categorie",
     "met_wie",
 ]
+FORM_FIELDS += ["caption", "order", "camera", "file"]  # the photos of the flip-overs
 QUERY_PARAMETERS = ["project", "script", "view", "v", "q", "categorie", "met_wie", "next", "page"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -145,8 +146,9 @@ def matches(converters, name, value):
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    # The photos' files go to a directory of their own, never the checkout's media folder.
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -229,6 +231,7 @@ def build_world():
     note, agreement = harvest_in(session, users["secretary"])
     timeline.start(session.pk, session.timeline_version)
     report = Report.objects.create(session=session)
+    ReportVersion.objects.create(report=report, number=1, pdf=b"%PDF-1.7", sha256="0" * 64, approved_at=timezone.now())
     Delivery.objects.create(report=report, email="petra@example.org", status=DeliveryStatus.FAILED, last_error="x")
     # Another team's session: its ids must never reach into the main one.
     foreign = plan(other_project, other_facilitator, other_secretary)
@@ -246,11 +249,19 @@ def build_world():
         state=SessionState.FINISHED,
         current_block=far.blocks.last(),
     )
+    photo, foreign_photo = photo_in(session), photo_in(foreign)
     category = WorkFormCategory.objects.create(number=1, name="Verkennen")
     tool = WorkFormTool.objects.create(category=category, code="1.1", name="Tafelgesprek")
     point = AttentionPoint.objects.filter(phase=phase).first()
     valid = {
-        "sessions": {"pk": session.pk, "note_pk": note.pk, "agreement_pk": agreement.pk, "action": "volgende"},
+        "sessions": {
+            "pk": session.pk,
+            "note_pk": note.pk,
+            "agreement_pk": agreement.pk,
+            "action": "volgende",
+            "number": 1,
+            "photo_pk": photo.pk,
+        },
         "projects": {
             "pk": project.pk,
             "number": 1,
@@ -268,6 +279,8 @@ def build_world():
             "note_pk": [foreign_note.pk],
             "agreement_pk": [foreign_agreement.pk],
             "action": ["onbekend", "start"],
+            "number": [2],
+            "photo_pk": [foreign_photo.pk],
         },
         "projects": {
             "pk": [other_project.pk],
@@ -292,6 +305,22 @@ def build_world():
         "point": point,
         "other_participant": foreign.participants.first(),
     }
+
+
+def photo_in(session):
+    """A stored photo of a flip-over (a tiny JPEG) in `session`."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from sessies.models import SessionPhoto
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "white").save(buffer, "JPEG")
+    photo = SessionPhoto(session=session, caption="Flap", width=4, height=3)
+    photo.image.save("flap.jpg", ContentFile(buffer.getvalue()))
+    return photo
 
 
 def mixed(names, offset):

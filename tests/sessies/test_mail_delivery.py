@@ -357,7 +357,8 @@ def test_the_send_page_shows_sending_waiting_and_failed_deliveries(client, appro
     )
     client.force_login(secretary)
     page = client.get(reverse("sessions:report_send", args=[report.session.pk])).content.decode()
-    rows = {row.split("&lt;")[1].split("&gt;")[0]: row for row in page.split("<tr>")[2:]}
+    table = page.split('id="deliveries-title"')[1]
+    rows = {row.split("&lt;")[1].split("&gt;")[0]: row for row in table.split("<tr>")[2:]}
     assert 'text-bg-info">sending</span>' in rows["bezig@example.org"]
     assert 'text-bg-secondary">queued</span>' in rows["wacht@example.org"]
     assert "next attempt at" in rows["wacht@example.org"] and "TimeoutError: timed out" in rows["wacht@example.org"]

@@ -67,8 +67,11 @@ def test_it_renders_the_pdf_with_harvest_questions_agreements_and_participants(c
         for question in block.outline.main_questions():
             assert normalised(question.text)[:50] in text
     assert "Verslag rondsturen" in text and "binnen twee weken" in text
-    for name in ("Petra Professional", "Bram Beleid", "Carla Cliënt"):
-        assert name in text
+    # The participants as a count and the roles present; the method asks for no list of names.
+    assert "Deelnemers 3" in text
+    assert "Gespreksleider, secretaris, professional, cliënt(vertegenwoordiger), beleid en management" in text
+    for name in ("Petra Professional", "Bram Beleid", "Carla Cliënt", "Gijs", "Sanne"):
+        assert name not in text
     assert harvested.project.title in text
 
 

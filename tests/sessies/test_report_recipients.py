@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TITLE = "Gesprekstafel 1 – Vroegsignalering"
 THANKS = f"Thank you for taking part in {TITLE}."
 FOR_INFORMATION = f"This is the report of {TITLE}, sent to you for your information."
-# Login session, user, session, permissions (2), report, participants, contacts, researchers, deliveries.
-FEW_QUERIES = 10
+# Login session, user, session, permissions (2), report, participants, contacts, researchers, deliveries,
+# versions.
+FEW_QUERIES = 11
 LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 
@@ -223,12 +224,12 @@ def test_the_mail_thanks_those_who_took_part_and_informs_the_others(
     assert f"<p>{THANKS}</p>" in petra.alternatives[0].content and "information" not in petra.alternatives[0].content
     assert f"<p>{FOR_INFORMATION}</p>" in olga.alternatives[0].content
     assert "Thank you" not in olga.alternatives[0].content
-    # The same subject and the same approved PDF for everyone.
+    # The same subject and the same approved PDF (version 1) for everyone.
     assert petra.subject == olga.subject == "Verslag Gesprekstafel 1"
     assert (
         petra.attachments
         == olga.attachments
-        == [(f"verslag-{approved.session.pk}.pdf", bytes(approved.pdf), "application/pdf")]
+        == [(f"verslag-{approved.session.pk}-versie-1.pdf", bytes(approved.pdf), "application/pdf")]
     )
 
 

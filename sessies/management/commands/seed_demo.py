@@ -18,7 +18,7 @@ from django.utils import timezone
 from draaiboeken.models import Script
 from kader.models import Contact, ContactRole, Membership, Phase, ProjectRole, ResearchProject
 from sessies import harvest, reports, roles, timeline
-from sessies.models import Agreement, Delivery, DeliveryStatus, Note, NoteTag, Participant, Report
+from sessies.models import Agreement, Delivery, DeliveryStatus, Note, NoteTag, Participant, Report, ReportVersion
 from sessies.planning import create_session
 
 DEMO_ACCOUNTS = [
@@ -386,6 +386,8 @@ def seed_finished_session(project, script, users, contacts):
     approved_at = moment + timedelta(days=2)
     sent_at = approved_at + timedelta(minutes=10)
     Report.objects.filter(pk=report.pk).update(approved_at=approved_at, first_sent_at=sent_at)
+    version = reports.latest_version(report)
+    ReportVersion.objects.filter(pk=version.pk).update(approved_at=approved_at)
     subject = reports.default_subject(session)
     message = f"Beste lezer,\n\nIn de bijlage vindt u het beknopte verslag van {session.title}. Dank voor uw deelname."
     recipients = [(p.name, p.email, True) for p in session.participants.all() if p.email]
@@ -400,7 +402,8 @@ def seed_finished_session(project, script, users, contacts):
             subject=subject,
             message=message,
             status=DeliveryStatus.SENT,
-            pdf_sha256=report.pdf_sha256,
+            pdf_sha256=version.sha256,
+            version=version,
             attempts=1,
             sent_at=sent_at,
         )
