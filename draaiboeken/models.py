@@ -370,9 +370,17 @@ def outline(steps):
     return Outline(top)
 
 
-def web_url(url):
-    """The link when it is a web address; anything else (a fixture typo, a script URL) is not linked."""
-    return url if urlsplit(url).scheme in ("http", "https") else ""
+class ExternalLink:
+    """A link to a page outside the app, shown with its host and never fetched by the server."""
+
+    @property
+    def web_url(self):
+        """The link when it is a web address; anything else (a fixture typo, a script URL) is not linked."""
+        return self.url if urlsplit(self.url).scheme in ("http", "https") else ""
+
+    @property
+    def host(self):
+        return urlsplit(self.url).hostname or ""
 
 
 class LemniscatePhase(models.Model):
@@ -407,7 +415,7 @@ class ToolboxSection(models.Model):
         return self.heading
 
 
-class ToolboxLink(models.Model):
+class ToolboxLink(ExternalLink, models.Model):
     """A link the toolbox's front matter gives, under its section."""
 
     section = models.ForeignKey(
@@ -424,14 +432,6 @@ class ToolboxLink(models.Model):
 
     def __str__(self):
         return self.title[:80]
-
-    @property
-    def web_url(self):
-        return web_url(self.url)
-
-    @property
-    def host(self):
-        return urlsplit(self.url).hostname or ""
 
 
 class WorkFormCategory(models.Model):
@@ -491,7 +491,7 @@ class WorkFormTool(models.Model):
         return reverse("workforms:detail", args=[self.pk])
 
 
-class Reading(models.Model):
+class Reading(ExternalLink, models.Model):
     """A "Meer lezen" entry of a work form: a title and, where the source gives one, its link."""
 
     tool = models.ForeignKey(
@@ -508,11 +508,3 @@ class Reading(models.Model):
 
     def __str__(self):
         return self.title[:80]
-
-    @property
-    def web_url(self):
-        return web_url(self.url)
-
-    @property
-    def host(self):
-        return urlsplit(self.url).hostname or ""
