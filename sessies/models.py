@@ -425,6 +425,12 @@ class Agreement(models.Model):
         return f"{self.who}: {self.what[:60]}"
 
 
+class ReportQuerySet(models.QuerySet):
+    def withdraw_approval(self):
+        """Any change to a report's content withdraws its approval; the approved versions stay."""
+        self.filter(approved_at__isnull=False).update(approved_at=None, approved_by=None)
+
+
 class Report(models.Model):
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="report")
     summary = models.TextField(_("summary"), blank=True, validators=[MaxLengthValidator(5000)])
@@ -438,6 +444,8 @@ class Report(models.Model):
     first_sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The planned and actual times are for the researchers, not for every reader: off by default.
     include_times = models.BooleanField(_("include the times appendix"), default=False)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")

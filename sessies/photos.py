@@ -187,8 +187,8 @@ def _jpeg(image, *, quality):
 
 
 def _withdraw_approval(session_id):
-    """A photo is part of the report: changing one withdraws its approval (as reports._revoke_approval does)."""
-    Report.objects.filter(session_id=session_id, approved_at__isnull=False).update(approved_at=None, approved_by=None)
+    """A photo is part of the report: changing one withdraws its approval."""
+    Report.objects.filter(session_id=session_id).withdraw_approval()
 
 
 # Changes

@@ -138,7 +138,7 @@ def render_report_pdf(session):
 def _revoke_approval(report):
     """Any change to the content withdraws the approval; the last approved PDF stays until replaced."""
     if report.approved_at:
-        Report.objects.filter(pk=report.pk).update(approved_at=None, approved_by=None)
+        Report.objects.filter(pk=report.pk).withdraw_approval()
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from draaiboeken.models import Script, TipAudience
+from draaiboeken.models import TipAudience
 from sessies import harvest, photos, timeline
 from sessies.forms import AgreementForm, NoteForm
 from sessies.models import Note
@@ -78,13 +78,11 @@ def _opening_texts(session, state):
     first = next((block for block in state.blocks if not block.skipped), None)
     if state.current is None or first is None or state.current.pk != first.pk or not session.is_live:
         return {}
-    script = Script.objects.select_related("method").filter(pk=session.script_id).first()
-    if script is None:
+    if not session.script_id:
         return {}
-    return {
-        "method": script.method,
-        "participant_rules": list(script.method.tips.filter(audience=TipAudience.PARTICIPANT)),
-    }
+    # session.script and its method are cached on the session: the run view has read them for its tips.
+    method = session.script.method
+    return {"method": method, "participant_rules": list(method.tips.filter(audience=TipAudience.PARTICIPANT))}
 
 
 def _harvest(session, state, screen):
