@@ -35,15 +35,19 @@ db.sqlite3: $(STAMP) $(FIXTURES)
 	$(PY) manage.py refresh_legacy_steps
 	@touch db.sqlite3
 
-# The mail worker (django-tasks-db) runs beside the development server, in a process group of its
-# own so that stopping the server (Ctrl-C) also stops the worker and its autoreloader.
+# The app runs under uvicorn (ASGI), as in production, so live screens get changes pushed; it
+# reloads when code or templates change. The mail worker (django-tasks-db) runs beside it, in a
+# process group of its own so that stopping the server (Ctrl-C) also stops the worker.
+RELOAD_DIRS := $(foreach dir,gesprekstafels kader draaiboeken sessies templates locale,--reload-dir $(dir))
 run: install forget-empty-db db.sqlite3
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py retry_deliveries --stuck
 	setsid $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill -TERM -- -$$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	echo "Gesprekstafels: http://127.0.0.1:$(PORT)/"; \
+	$(VENV)/bin/uvicorn gesprekstafels.asgi:application --host 127.0.0.1 --port $(PORT) \
+	  --reload $(RELOAD_DIRS) --reload-include '*.html' --reload-include '*.mo'
 
 # Debian's chromium drives the browser tests; Playwright's own browser download is not used.
 browser:

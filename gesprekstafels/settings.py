@@ -5,6 +5,7 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and the EM
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -104,6 +105,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The ASGI server runs views, live streams and the mail worker side by side: readers never
+    # wait for the writer (WAL), a write transaction takes its lock at the start instead of
+    # failing halfway (IMMEDIATE), and a busy database is waited for, not refused.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -197,7 +205,22 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # How often the live views poll the session state, in milliseconds.
+# Live screens get changes pushed (sessies.views.stream, served by uvicorn); they poll every
+# LIVE_POLL_INTERVAL_MS only when no stream gets through (a proxy that buffers or drops it).
 LIVE_POLL_INTERVAL_MS = int(os.environ.get("LIVE_POLL_INTERVAL_MS", "2000"))
+# A stream that has not said "ready" within this time is taken to be held back by a proxy.
+LIVE_FIRST_EVENT_MS = int(os.environ.get("LIVE_FIRST_EVENT_MS", "5000"))
+# An idle stream sends a heartbeat this often (no database query); the page reconnects after
+# three missed ones. Proxies must allow a read timeout longer than this.
+LIVE_STREAM_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_STREAM_HEARTBEAT_SECONDS", "15"))
+# How long the browser waits before reconnecting a dropped stream (EventSource's retry).
+LIVE_STREAM_RETRY_MS = int(os.environ.get("LIVE_STREAM_RETRY_MS", "1000"))
+# "postgres" (LISTEN/NOTIFY: several app processes and machines) or "local" (one process);
+# empty: chosen by the database (sessies.push.backend).
+LIVE_PUSH_BACKEND = os.environ.get("LIVE_PUSH_BACKEND", "")
+# WhiteNoise serves static files with a sync file iterator, which Django under ASGI runs in a
+# thread and warns about each time; the files arrive whole, so the warning says nothing new.
+warnings.filterwarnings("ignore", "StreamingHttpResponse must consume synchronous iterators")
 
 # Personal data (AVG): contacts' and participants' addresses are removed this many days after
 # their project ended (`manage.py forget_contacts`); whom to ask, shown on the privacy page.

@@ -1,7 +1,7 @@
 """The harvest of a session: notes, the key harvest and agreements.
 
-Every change bumps the session's version in the same transaction, so the live views'
-polls pick it up.
+Every change bumps the session's version in the same transaction and says what changed, so
+the live screens fetch only that (sessies.push).
 """
 
 import re
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from draaiboeken.models import StepKind
 from gesprekstafels.lib.http import parse_id
 from kader.models import AttentionPoint
+from sessies import push
 from sessies.models import Agreement, Note, NoteTag, Session, SessionBlock, SessionStep
 
 # "af: ..." tags a note as an agreement, "* ..." stars it; typed at the start of a note.
@@ -92,7 +93,7 @@ def add_note(session, *, block_id, text, tag, author, question_id=None, client_t
         if existing is None:
             raise
         return existing
-    Session.objects.bump(session.pk)
+    Session.objects.bump(session.pk, change=push.note_change(note.pk, key=note.is_key))
     return note
 
 
@@ -102,7 +103,7 @@ def edit_note(note, *, text, tag, expected_version, by):
     if current.version != expected_version:
         raise NoteConflict(current)
     Note.objects.filter(pk=note.pk).update(text=text, tag=tag, version=F("version") + 1, updated_at=timezone.now())
-    Session.objects.bump(note.session_id)
+    Session.objects.bump(note.session_id, change=push.note_change(note.pk, key=current.is_key))
     current.refresh_from_db()
     return current
 
@@ -110,19 +111,19 @@ def edit_note(note, *, text, tag, expected_version, by):
 @transaction.atomic
 def delete_note(note):
     Note.objects.filter(pk=note.pk).update(deleted_at=timezone.now(), version=F("version") + 1)
-    Session.objects.bump(note.session_id)
+    Session.objects.bump(note.session_id, change=push.note_change(note.pk, key=note.is_key))
 
 
 @transaction.atomic
 def restore_note(note):
     Note.objects.filter(pk=note.pk).update(deleted_at=None, version=F("version") + 1)
-    Session.objects.bump(note.session_id)
+    Session.objects.bump(note.session_id, change=push.note_change(note.pk, key=note.is_key))
 
 
 @transaction.atomic
 def set_key_harvest(note, is_key):
     Note.objects.filter(pk=note.pk).update(is_key=is_key, version=F("version") + 1)
-    Session.objects.bump(note.session_id)
+    Session.objects.bump(note.session_id, change=push.note_change(note.pk, key=True))
 
 
 @transaction.atomic
@@ -139,7 +140,8 @@ def set_attention_point(note, attention_point_id):
         if point is None:
             raise HarvestError(_("Choose one of the listed attention points."))
     Note.objects.filter(pk=note.pk).update(attention_point=point, version=F("version") + 1)
-    Session.objects.bump(note.session_id)
+    # The key harvest lists texts only: a point does not change it.
+    Session.objects.bump(note.session_id, change=push.note_change(note.pk))
     return point
 
 
@@ -148,14 +150,14 @@ def add_agreement(session, *, who, what, when="", block=None):
     if block is not None and block.session_id != session.pk:
         raise HarvestError(_("Choose a block of this session."))
     agreement = Agreement.objects.create(session=session, who=who, what=what, when=when, block=block)
-    Session.objects.bump(session.pk)
+    Session.objects.bump(session.pk, change=push.AGREEMENTS)
     return agreement
 
 
 @transaction.atomic
 def delete_agreement(agreement):
     agreement.delete()
-    Session.objects.bump(agreement.session_id)
+    Session.objects.bump(agreement.session_id, change=push.AGREEMENTS)
 
 
 # Reading the harvest

@@ -21,6 +21,7 @@ from draaiboeken.models import (
     outline,
 )
 from kader.models import AttentionPoint, Contact, ResearchProject
+from sessies import push
 
 NOTE_MAX_LENGTH = 10_000
 # Sessions are planned within this range of years: every page can compute their times, and
@@ -67,15 +68,22 @@ class SessionQuerySet(models.QuerySet):
             .annotate(has_failed_delivery=models.Exists(failed))
         )
 
-    def bump(self, pk, *, timeline=False):
+    def bump(self, pk, *, timeline=False, change=None):
         """The one way to bump a session's version: in the database, inside the change's transaction.
 
         Pollers compare against `version`; timeline moves (timeline=True) also bump `timeline_version`.
+        The live screens are told what changed (`sessies.push`; everything unless `change` says less)
+        when the transaction commits. Returns the new version.
         """
         changes = {"version": F("version") + 1}
         if timeline:
             changes["timeline_version"] = F("timeline_version") + 1
         self.filter(pk=pk).update(**changes)
+        version = self.filter(pk=pk).values_list("version", flat=True).first()
+        if version is not None:
+            change = change or (push.TIMELINE if timeline else push.FULL)
+            push.announce(push.Event(pk, version, change), using=self.db)
+        return version
 
 
 class Session(models.Model):

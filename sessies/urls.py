@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessies.views import live, notes, photos, reports, sessions
+from sessies.views import live, notes, photos, reports, sessions, stream
 
 app_name = "sessions"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/regie/<slug:action>/", live.transition, name="transition"),
     path("<int:pk>/projectie/", live.projector_view, name="projector"),
     path("<int:pk>/stand/", live.live_poll, name="live"),
+    path("<int:pk>/stroom/", stream.live_stream, name="stream"),
     path("<int:pk>/notuleren/", notes.secretary_view, name="notes"),
     path("<int:pk>/notities/", notes.note_create, name="note_create"),
     path("<int:pk>/notities/<int:note_pk>/", notes.note_edit, name="note_edit"),

@@ -9,6 +9,17 @@ from tests.factories import ResearchProjectFactory, SessionFactory, table_partic
 HTMX = {"HX-Request": "true"}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests run on a file, not in memory: the ASGI test server (tests/e2e) serves streams
+    and views from several threads, each with its own connection, as in `make run`."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture
 def library(db):
     """The real framework and script fixtures."""

@@ -10,7 +10,14 @@ from sessies import harvest
 from sessies.access import get_session_for
 from sessies.forms import AgreementForm, NoteEditForm, NoteForm, NotePointForm
 from sessies.models import Agreement, Note
-from sessies.screens import Screen, notes_page_context, screen_context
+from sessies.screens import (
+    Screen,
+    key_notes_context,
+    note_change_context,
+    notes_page_context,
+    run_harvest_context,
+    screen_context,
+)
 
 
 def _secretary_context(request, session, **extra):
@@ -22,14 +29,33 @@ def secretary_view(request, pk):
     return render(request, Screen.NOTES.template, _secretary_context(request, session))
 
 
-def _harvest_response(request, session, *, status=200, partial="harvest-update", **extra):
-    """After a change: htmx gets the refreshed partial, a plain POST a redirect."""
+def _agreements_response(request, session, *, form=None, status=200):
+    """After adding or deleting an agreement: the list and a fresh (or erroneous) form; a plain POST a redirect."""
     if not request.htmx:
         return redirect("sessions:notes", pk=session.pk)
     session.refresh_from_db()
-    return render(
-        request, f"{Screen.NOTES.template}#{partial}", _secretary_context(request, session, **extra), status=status
-    )
+    context = {
+        "session": session,
+        "agreements": session.agreements.select_related("block"),
+        "agreement_form": form or AgreementForm(session=session, initial={"block": session.current_block}),
+        "can_write": True,
+    }
+    return render(request, f"{Screen.NOTES.template}#agreements-update", context, status=status)
+
+
+def _note_response(request, session, note, *, partial="note-answer", key=False, **extra):
+    """After a change to one note: that note in its place and the counts, not the whole harvest.
+
+    The same fragment the other screens get pushed (sessies.screens.render_push); a plain POST
+    gets a redirect.
+    """
+    if not request.htmx:
+        return redirect("sessions:notes", pk=session.pk)
+    context = note_change_context(session, note.pk)
+    if key:
+        context.update(key_notes_context(session))
+    context.update(extra)
+    return render(request, f"{Screen.NOTES.template}#{partial}", context)
 
 
 @require_POST
@@ -56,7 +82,7 @@ def note_create(request, pk):
                 request, Screen.NOTES.template, _secretary_context(request, session, note_form=form), status=422
             )
         return render(request, f"{Screen.NOTES.template}#note-errors", {"note_form": form}, status=422)
-    response = _harvest_response(request, session)
+    response = _note_response(request, session, note, key=note.is_key)
     if request.htmx:
         # The page clears the field only on this confirmation of the very note it sent; any
         # other answer (a login page, an error, a proxy's page) keeps the text.
@@ -135,7 +161,7 @@ def note_edit(request, pk, note_pk):
             },
             status=409,
         )
-    return _harvest_response(request, session)
+    return _note_response(request, session, note, partial="note-edited", key=note.is_key)
 
 
 def _note_point(request, session, note):
@@ -155,7 +181,7 @@ def _note_point(request, session, note):
         except harvest.HarvestError as error:
             form.add_error("attention_point", str(error))
         else:
-            return _harvest_response(request, session)
+            return _note_response(request, session, note, partial="note-edited")
     context = {"session": session, "note": note, "point_form": form}
     return render(request, "sessies/_note.html#point-editor", context, status=422)
 
@@ -168,7 +194,7 @@ def note_delete(request, pk, note_pk):
     harvest.delete_note(note)
     if not request.htmx:
         messages.info(request, _("The note has been deleted."))
-    return _harvest_response(request, session, deleted_note=note)
+    return _note_response(request, session, note, key=note.is_key, deleted_note=note)
 
 
 @require_POST
@@ -177,7 +203,7 @@ def note_restore(request, pk, note_pk):
     # Restored in another tab already: nothing to do twice.
     if note.deleted_at:
         harvest.restore_note(note)
-    return _harvest_response(request, session)
+    return _note_response(request, session, note, key=note.is_key)
 
 
 @require_POST
@@ -191,8 +217,9 @@ def note_star(request, pk, note_pk):
         if not request.htmx:
             return redirect("sessions:run", pk=session.pk)
         session.refresh_from_db()
-        return render(request, f"{Screen.RUN.template}#live", screen_context(session, Screen.RUN, user=request.user))
-    return _harvest_response(request, session)
+        context = run_harvest_context(session, user=request.user)
+        return render(request, f"{Screen.RUN.template}#harvest-push", context)
+    return _note_response(request, session, note, key=True)
 
 
 @require_POST
@@ -201,12 +228,12 @@ def agreement_create(request, pk):
     form = AgreementForm(request.POST, session=session)
     if form.is_valid():
         harvest.add_agreement(session, **form.cleaned_data)
-        return _harvest_response(request, session, partial="agreements-update")
+        return _agreements_response(request, session)
     if not request.htmx:
         return render(
             request, Screen.NOTES.template, _secretary_context(request, session, agreement_form=form), status=422
         )
-    return _harvest_response(request, session, status=422, partial="agreements-update", agreement_form=form)
+    return _agreements_response(request, session, form=form, status=422)
 
 
 @require_POST
@@ -216,4 +243,4 @@ def agreement_delete(request, pk, agreement_pk):
     # Already gone (deleted in another tab): the wish is fulfilled; the list shows the current state.
     if agreement is not None:
         harvest.delete_agreement(agreement)
-    return _harvest_response(request, session, partial="agreements-update")
+    return _agreements_response(request, session)

@@ -5,6 +5,7 @@ from the test body unless async-unsafe access is allowed.
 """
 
 import os
+from urllib.parse import urlsplit
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -49,13 +50,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def base_url(live_server):
-    """Playwright's `page` and `context` fixtures resolve relative URLs against the live server.
+def base_url(push_server_url):
+    """Playwright's `page` and `context` fixtures resolve relative URLs against the ASGI server.
 
-    (Defined here also because pytest-playwright's own fallback fixture is a method, which
-    pytest 9 warns about.)
+    So every browser test meets the app as `make run` and production serve it, pushed changes
+    included (tests/e2e/test_push.py checks the WSGI live server's polling fallback). Defined
+    here also because pytest-playwright's own fallback fixture is a method, which pytest 9 warns about.
     """
-    return live_server.url
+    return push_server_url
 
 
 @pytest.fixture(scope="session")
@@ -135,3 +137,148 @@ def accept_dialogs(page):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def push_server_url(live_server):
+    """The app under uvicorn (ASGI) in a thread: pushed changes, as `make run` and production serve them.
+
+    pytest-django's live_server is WSGI, where the stream answers 204 and pages poll; the tests
+    of push use this server instead. Static files come from the finders, as in development.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from django.core.asgi import get_asgi_application
+    from django.test import override_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with override_settings(WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True):
+        application = get_asgi_application()
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    # The live server's host name, so the login cookies set for it are sent here too.
+    yield f"http://{urlsplit(live_server.url).hostname}:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def push_server(push_server_url, transactional_db):
+    """The ASGI server's URL, for a test whose data its threads can read (committed)."""
+    return push_server_url
+
+
+class CuttableProxy:
+    """A TCP relay in front of a server whose connections a test can cut, like venue wifi dropping.
+
+    `cut()` drops every open connection and refuses new ones until `restore()`. With
+    `hold_streams` it behaves like a proxy that buffers responses: a stream's bytes never arrive.
+    """
+
+    def __init__(self, target_port, *, hold_streams=False):
+        import socket
+        import threading
+
+        self.target_port = target_port
+        self.hold_streams = hold_streams
+        self.down = False
+        self.sockets = set()
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if self.down:
+                client.close()
+                continue
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client):
+        import socket
+        import threading
+
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        except OSError:
+            client.close()
+            return
+        with self.lock:
+            self.sockets.update((client, upstream))
+        # Browsers reuse connections: once a stream is asked for on this one, hold what comes back.
+        held = threading.Event()
+        threading.Thread(target=self._pump, args=(client, upstream, held, None), daemon=True).start()
+        self._pump(upstream, client, None, held)
+
+    def _pump(self, source, sink, mark_held, held):
+        import socket
+
+        try:
+            while data := source.recv(65536):
+                if mark_held is not None and self.hold_streams and b"/stroom/" in data:
+                    mark_held.set()
+                if held is None or not held.is_set():
+                    sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        import socket
+
+        self.down = True
+        with self.lock:
+            sockets, self.sockets = self.sockets, set()
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+
+    def restore(self):
+        self.down = False
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+@pytest.fixture
+def cuttable_push_server(push_server):
+    """(URL, proxy): the ASGI server behind a relay whose connections the test can cut."""
+    parts = urlsplit(push_server)
+    proxy = CuttableProxy(parts.port)
+    yield f"http://{parts.hostname}:{proxy.port}", proxy
+    proxy.close()
+
+
+@pytest.fixture
+def buffering_proxy(push_server):
+    """The ASGI server behind a proxy that holds back streamed responses (buffering on)."""
+    parts = urlsplit(push_server)
+    proxy = CuttableProxy(parts.port, hold_streams=True)
+    yield f"http://{parts.hostname}:{proxy.port}"
+    proxy.close()

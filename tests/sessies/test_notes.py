@@ -55,7 +55,10 @@ def test_it_creates_a_note_with_htmx(client, running, secretary):
     assert note.block_id == running.current_block_id
     assert note.question is None
     content = response.content.decode()
-    assert 'id="harvest"' in content and 'hx-swap-oob="true"' in content
+    # The answer is the note, put first in its (empty) group, and the counts: not the whole harvest.
+    assert f'hx-swap-oob="afterbegin:#notes-{note.block_id}-0"' in content
+    assert f'id="note-{note.pk}"' in content and 'id="harvest"' not in content
+    assert '<span class="text-muted small" id="harvest-count" hx-swap-oob="true">(1)</span>' in content
     assert "Huisartsen zien het eerst" in content
     assert version_of(running) == running.version + 1
 
@@ -462,8 +465,10 @@ def test_it_stars_a_note_from_the_run_view(client, note, facilitator):
     note.refresh_from_db()
     assert note.is_key
     content = response.content.decode()
-    assert 'id="harvest-panel"' in content and 'id="run-panel" hx-swap-oob="true"' in content
-    assert f'data-version="{version_of(note.session)}"' in content
+    # Only the harvest panel: the timeline did not change.
+    assert 'id="harvest-panel" aria-label="Harvest" hx-swap-oob="true"' in content
+    assert 'id="run-panel"' not in content
+    assert "starred" in content
 
 
 def test_it_redirects_a_plain_star_from_the_run_view_back_to_it(client, note, facilitator):

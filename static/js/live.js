@@ -1,0 +1,159 @@
+// Gesprekstafels: the live screens (run view, notes, projector) follow the session as it changes.
+// Pushed: one EventSource per page (sessies/views/stream.py); each event is HTML of out-of-band
+// swaps, its id the session version the screen has after it. When no stream gets through (a proxy
+// that buffers or drops it, a server without push), the page polls instead, without a word.
+(function () {
+  "use strict";
+
+  // After falling back to polling, try the stream again this much later.
+  const STREAM_RETRY_MS = 60000;
+
+  let source = null;
+  let ready = false;
+  let lastEventAt = 0;
+  let firstEventTimer = null;
+  let watchdog = null;
+  let retryTimer = null;
+  let pollTimer = null;
+  let polling = false;
+
+  function config() { return document.getElementById("live-config"); }
+  function poller() { return document.getElementById("poller"); }
+  function version() { const p = poller(); return p ? p.dataset.version : ""; }
+  function heartbeatMs() { return Number(config().dataset.heartbeatMs) || 15000; }
+
+  function markCurrentBlock() {
+    const p = poller();
+    const current = p ? p.dataset.currentBlock : null;
+    document.querySelectorAll(".note-block[data-block]").forEach(function (section) {
+      section.classList.toggle("current", section.dataset.block === current);
+    });
+  }
+
+  function apply(html, eventVersion) {
+    const p = poller();
+    if (!p) return;
+    // The whole state comes with a new poller; a single change only with out-of-band parts.
+    const withState = html.indexOf('id="poller"') !== -1;
+    htmx.swap(p, html, { swapStyle: withState ? "outerHTML" : "none" });
+    const now = poller();
+    if (now && eventVersion && !withState) now.dataset.version = eventVersion;
+    markCurrentBlock();
+  }
+
+  // Streaming
+
+  function connect() {
+    const cfg = config();
+    clearTimeout(retryTimer);
+    if (!cfg) return;
+    if (!window.EventSource) { startPolling(); return; }
+    closeStream();
+    ready = false;
+    source = new EventSource(cfg.dataset.stream + "&v=" + encodeURIComponent(version()));
+    firstEventTimer = setTimeout(function () { if (!ready) fallBack(); }, Number(cfg.dataset.firstEventMs) || 5000);
+    source.addEventListener("ready", function () {
+      ready = true;
+      setMode("push");
+      lastEventAt = Date.now();
+      clearTimeout(firstEventTimer);
+      stopPolling();
+    });
+    source.addEventListener("ping", function () { lastEventAt = Date.now(); });
+    source.addEventListener("message", function (event) {
+      lastEventAt = Date.now();
+      apply(event.data, event.lastEventId);
+    });
+    // The session is gone or no longer the user's: the poll shows what that means (a 404, the login).
+    source.addEventListener("gone", function () { closeStream(); startPolling(); });
+    source.addEventListener("error", function () {
+      if (!source) return;
+      if (source.readyState === EventSource.CLOSED) { fallBack(); return; }
+      // The browser reconnects by itself, resuming from the last event; poll meanwhile.
+      ready = false;
+      startPolling();
+    });
+    watchdog = setInterval(function () {
+      // Three heartbeats missed: the connection died without saying so (a sleeping laptop, wifi).
+      if (ready && Date.now() - lastEventAt > 3 * heartbeatMs()) connect();
+    }, heartbeatMs());
+  }
+
+  function closeStream() {
+    clearTimeout(firstEventTimer);
+    clearInterval(watchdog);
+    if (source) { source.close(); source = null; }
+    ready = false;
+  }
+
+  function fallBack() {
+    closeStream();
+    startPolling();
+    retryTimer = setTimeout(connect, STREAM_RETRY_MS);
+  }
+
+  // Polling (the fallback): the same answers as before push existed.
+
+  // Which way changes come in, for whoever looks (tests, a curious developer): "push" or "poll".
+  function setMode(mode) {
+    const cfg = config();
+    if (cfg) cfg.dataset.mode = mode;
+  }
+
+  function startPolling() {
+    setMode("poll");
+    if (pollTimer) return;
+    const cfg = config();
+    pollTimer = setInterval(poll, Number(cfg.dataset.pollInterval) || 2000);
+  }
+
+  function stopPolling() {
+    clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  function poll() {
+    const p = poller();
+    if (!p || polling) return;
+    polling = true;
+    htmx.ajax("GET", config().dataset.poll + "&v=" + encodeURIComponent(version()), { target: "#poller", swap: "outerHTML" })
+      .finally(function () { polling = false; markCurrentBlock(); });
+  }
+
+  // A change that does not fit what the screen shows (a note's neighbour missing): start over from the whole state.
+  function resync() {
+    const p = poller();
+    if (p) p.dataset.version = "0";
+    if (source && ready) connect(); else poll();
+  }
+
+  document.addEventListener("htmx:oobErrorNoTarget", function (event) {
+    const content = event.detail.content;
+    // Removing what is already gone (the secretary's own delete answered first) is fine.
+    if (content && content.hasAttribute && content.hasAttribute("data-live-optional")) return;
+    resync();
+  });
+
+  // A note the screen already shows (its own save answered first, or an edit) is replaced in
+  // place instead of inserted twice; one being edited here is left alone.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const fragment = event.detail.fragment;
+    if (!fragment || !fragment.children) return;
+    Array.from(fragment.children).forEach(function (element) {
+      if (!element.id) return;
+      const existing = document.getElementById(element.id);
+      if (!existing || existing === event.detail.target) return;
+      if (existing.classList.contains("note-editor-item")) { element.remove(); return; }
+      existing.replaceWith(element);
+      htmx.process(element);
+    });
+    if (!fragment.children.length) event.detail.shouldSwap = false;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!config()) return;
+    markCurrentBlock();
+    connect();
+  });
+  window.addEventListener("pagehide", closeStream);
+})();
