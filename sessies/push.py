@@ -54,9 +54,9 @@ class Event:
         try:
             session_pk, version, change = payload.split(":", 2)
             event = cls(int(session_pk), int(version), change)
+            if change not in (FULL, TIMELINE, AGREEMENTS) and event.note_pk is None:
+                return None
         except ValueError:
-            return None
-        if change not in (FULL, TIMELINE, AGREEMENTS) and event.note_pk is None:
             return None
         return event
 
