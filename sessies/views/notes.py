@@ -1,6 +1,7 @@
 """The secretary's view and the note, star and agreement endpoints (htmx and plain POST)."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,8 +114,14 @@ def _deleted_meanwhile(request, session, *, screen=Screen.NOTES):
 
 def note_edit(request, pk, note_pk):
     session, note = _note_for(request, pk, note_pk)
-    if (request.POST if request.method == "POST" else request.GET).get("part") == "point":
+    part = (request.POST if request.method == "POST" else request.GET).get("part")
+    if part == "point":
         return _note_point(request, session, note)
+    if part == "note" and request.method == "GET":
+        # Cancelling an editor: the note as it is now (nothing when it was deleted meanwhile).
+        if note.deleted_at:
+            return HttpResponse("")
+        return render(request, "sessies/_note.html", {"session": session, "note": note, "can_write": True})
     if note.deleted_at and request.method == "POST":
         # Keep what was typed: the editor stays, with the text, and says what happened.
         return render(

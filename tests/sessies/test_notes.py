@@ -541,3 +541,26 @@ def test_it_refuses_agreements_from_a_researcher(client, running, researcher):
 
     assert response.status_code == 403
     assert Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+def test_cancelling_an_editor_brings_back_only_that_note(client, note, secretary, django_assert_max_num_queries):
+    client.force_login(secretary)
+    url = reverse("sessions:note_edit", args=[note.session_id, note.pk])
+
+    with django_assert_max_num_queries(8):
+        response = client.get(url, {"part": "note"}, headers=HTMX)
+
+    content = response.content.decode()
+    assert content.startswith('<li class="note mb-1" id="note-') and "Signalen komen te laat binnen" in content
+    assert 'id="harvest"' not in content
+
+
+def test_cancelling_an_editor_of_a_note_deleted_meanwhile_removes_it(client, note, secretary):
+    harvest.delete_note(note)
+    client.force_login(secretary)
+
+    response = client.get(
+        reverse("sessions:note_edit", args=[note.session_id, note.pk]), {"part": "note"}, headers=HTMX
+    )
+
+    assert response.status_code == 200 and response.content == b""

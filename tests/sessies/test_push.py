@@ -342,3 +342,21 @@ def test_a_change_committed_elsewhere_reaches_this_process_through_listen_notify
 
     event, note_pks = run(scenario())
     assert event == push.Event(session.pk, session.version + 1, f"n{note_pks[0]}")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("last_event_id", ["abc", "-5", "99999999999999999999999", "1e9", "<script>"])
+def test_a_forged_last_event_id_gets_the_whole_state(running, facilitator, fast_heartbeat, last_event_id):
+    session = Session.objects.get(pk=running.pk)
+
+    async def scenario():
+        response = await open_stream(facilitator, session, "projector", last_event_id=last_event_id)
+        text = await read_until(
+            aiter(response.streaming_content), lambda text: "id: " in text and text.endswith("\n\n")
+        )
+        await response.streaming_content.aclose()
+        return text
+
+    text = run(scenario())
+    assert f"id: {session.version}\n" in text and 'id="projector" hx-swap-oob="true"' in text
+    assert "<script>" not in text
