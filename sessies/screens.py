@@ -110,7 +110,9 @@ def _harvest(session, state, screen):
     if screen == Screen.RUN:
         return {
             "recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]),
+            "recent_limit": RECENT_NOTES_IN_RUN_VIEW,
             "key_notes": key_notes,
+            "key_count": len(key_notes),
         }
     return {"key_notes": key_notes}
 
@@ -172,61 +174,104 @@ def key_notes_context(session):
     return {"key_notes": list(_notes(session).filter(is_key=True).order_by("created_at", "pk"))}
 
 
-def run_harvest_context(session, *, user):
-    """The run view's harvest panel alone: the latest notes and the key harvest (bounded by both)."""
-    notes = _notes(session)
-    return {
-        "session": session,
-        "current_block": session.current_block if session.is_live else None,
-        "can_write": session.can_write_notes(user),
-        "recent_notes": list(notes.order_by("-created_at", "-pk")[:RECENT_NOTES_IN_RUN_VIEW]),
-        "key_notes": list(notes.filter(is_key=True).order_by("block__order", "created_at")),
-        "facilitator_tips": _facilitator_tips(session),
-    }
+def run_note_context(session, note_pk, *, key_changed, can_write):
+    """One note's change in the run view: its place among the latest notes, and the key harvest if it changed.
 
-
-def render_push(session_pk, screen, event, *, request):
-    """The fragment that brings `screen` up to date with `event`; the whole live state when `event` is None.
-
-    Returns (html, version), html "" when the screen shows nothing of the change. Runs in a
-    worker thread of the stream; `request` is the stream's own (its user, CSRF token, language).
+    Bounded like the list itself: a few queries whatever the number of notes.
     """
-    user = request.user
-    session = (
+    note = Note.objects.filter(session=session, pk=note_pk).select_related("author").first()
+    if note is None:
+        return None
+    alive = Note.objects.alive().filter(session=session)
+    context = {"session": session, "note": note, "can_write": can_write, "recent_limit": RECENT_NOTES_IN_RUN_VIEW}
+    if note.deleted_at is None:
+        newer = alive.filter(Q(created_at__gt=note.created_at) | Q(created_at=note.created_at, pk__gt=note.pk))
+        context["in_recent"] = newer.count() < RECENT_NOTES_IN_RUN_VIEW
+        # Placed before the note just older than it: replayed changes come oldest first, so that
+        # one is there already (or beyond the list's end, and so is this one).
+        older = alive.filter(Q(created_at__lt=note.created_at) | Q(created_at=note.created_at, pk__lt=note.pk))
+        context["older_pk"] = older.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    else:
+        # The note that moves up into the list now that this one left it.
+        last = RECENT_NOTES_IN_RUN_VIEW - 1
+        context["fill_note"] = alive.order_by("-created_at", "-pk").select_related("author")[last : last + 1].first()
+    if key_changed:
+        context["key_count"] = alive.filter(is_key=True).count()
+        current = session.current_block if session.is_live else None
+        context["current_block"] = current
+        if current is not None and current.is_protected:
+            context["key_notes"] = list(alive.filter(is_key=True).order_by("block__order", "created_at"))
+    return context
+
+
+def load_live_session(session_pk):
+    return (
         Session.objects.select_related("project", "facilitator", "secretary", "current_block", "script__method")
         .filter(pk=session_pk)
         .first()
     )
-    if session is None:
-        return "", None
-    version = session.version
-    template = screen.template
+
+
+def render_push(session_pk, screen, event, *, request, session=None):
+    """The fragment that brings `screen` up to date with `event`; the whole live state when `event` is None.
+
+    Returns (html, version, session); html "" when the screen shows nothing of the change.
+    `session` is the stream's copy as of its last timeline change: a note's change reuses it
+    instead of reading the session again; a timeline or full change reads it afresh and returns
+    it for the next. Runs in a worker thread of the stream; `request` is the stream's own (its
+    user, CSRF token, language).
+    """
+    user = request.user
     change = event.change if event else push.FULL
-    if change == push.FULL or (change == push.TIMELINE and screen != Screen.NOTES):
-        return render_to_string(f"{template}#live-state", screen_context(session, screen, user=user), request), version
+    note_pk = event.note_pk if event else None
+    # What a screen does not show costs nothing: not even the session.
+    if (note_pk and screen == Screen.PROJECTOR and not event.touches_key_harvest) or (
+        change == push.AGREEMENTS and screen != Screen.NOTES
+    ):
+        return "", event.version, session
+    if note_pk is None or session is None:
+        session = load_live_session(session_pk)
+        if session is None:
+            return "", None, None
+    version = session.version if note_pk is None else event.version
+    template = screen.template
+    if change == push.FULL:
+        return (
+            render_to_string(f"{template}#live-state", screen_context(session, screen, user=user), request),
+            version,
+            session,
+        )
     if change == push.TIMELINE:
-        context = screen_context_light(session, screen, user=user)
-        return render_to_string(f"{template}#timeline-push", context, request), version
+        if screen == Screen.NOTES:
+            context = screen_context_light(session, screen, user=user)
+        else:
+            context = screen_context(session, screen, user=user)
+        partial = "live-state" if screen == Screen.PROJECTOR else "timeline-push"
+        return render_to_string(f"{template}#{partial}", context, request), version, session
     if change == push.AGREEMENTS:
-        if screen != Screen.NOTES:
-            return "", version
         context = {"session": session, "agreements": session.agreements.select_related("block")}
         context["can_write"] = session.can_write_notes(user)
-        return render_to_string(f"{template}#agreements-list-push", context, request), version
+        return render_to_string(f"{template}#agreements-list-push", context, request), version, session
     # A note.
+    can_write = session.can_write_notes(user)
     if screen == Screen.NOTES:
-        context = note_change_context(session, event.note_pk)
+        context = note_change_context(session, note_pk)
         if context is None:
-            return "", version
-        context["can_write"] = session.can_write_notes(user)
+            return "", version, session
+        context["can_write"] = can_write
         if event.touches_key_harvest:
             context.update(key_notes_context(session))
-        return render_to_string(f"{template}#note-change", context, request), version
+        return render_to_string(f"{template}#note-change", context, request), version, session
     if screen == Screen.RUN:
-        return render_to_string(f"{template}#harvest-push", run_harvest_context(session, user=user), request), version
-    if event.touches_key_harvest and session.current_block_id and session.current_block.is_protected:
-        return render_to_string(f"{template}#live-state", screen_context(session, screen, user=user), request), version
-    return "", version
+        context = run_note_context(session, note_pk, key_changed=event.touches_key_harvest, can_write=can_write)
+        if context is None:
+            return "", version, session
+        return render_to_string(f"{template}#note-push", context, request), version, session
+    # The projector shows the key harvest in the closing block only.
+    if session.current_block_id and session.current_block.is_protected and session.is_live:
+        context = screen_context(session, screen, user=user)
+        return render_to_string(f"{template}#live-state", context, request), version, session
+    return "", version, session
 
 
 def screen_context_light(session, screen, *, user):

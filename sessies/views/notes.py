@@ -16,7 +16,7 @@ from sessies.screens import (
     key_notes_context,
     note_change_context,
     notes_page_context,
-    run_harvest_context,
+    run_note_context,
     screen_context,
 )
 
@@ -224,8 +224,8 @@ def note_star(request, pk, note_pk):
         if not request.htmx:
             return redirect("sessions:run", pk=session.pk)
         session.refresh_from_db()
-        context = run_harvest_context(session, user=request.user)
-        return render(request, f"{Screen.RUN.template}#harvest-push", context)
+        context = run_note_context(session, note.pk, key_changed=True, can_write=True)
+        return render(request, f"{Screen.RUN.template}#note-push", context)
     return _note_response(request, session, note, key=True)
 
 

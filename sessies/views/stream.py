@@ -38,6 +38,9 @@ async def live_stream(request, pk):
     session = await sync_to_async(get_session_for)(user, pk)  # 404 for whoever may not see it
     if not isinstance(request, ASGIRequest):
         return HttpResponse(status=204)
+    # The request's own thread waits, idle, until the stream ends: it must not keep a database
+    # connection all that time (PostgreSQL allows a hundred by default). Renders use a shared pool.
+    await sync_to_async(_close_connection)()
     seen = parse_id(request.headers.get("Last-Event-ID") or request.GET.get("v") or "")
     subscription = await hub.subscribe(session.pk)
     stream = LiveStream(request, session.pk, screen, subscription, seen)
@@ -56,6 +59,8 @@ class LiveStream:
         self.subscription = subscription
         self.seen = seen
         self.language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        # The session as of the last timeline change this screen got; a note's change reuses it.
+        self.session = None
         self.checked_at = time.monotonic()
 
     async def events(self):
@@ -129,7 +134,10 @@ class LiveStream:
             version = Session.objects.filter(pk=self.session_pk).values_list("version", flat=True).first()
             return "", version
         with translation.override(self.language):
-            return render_push(self.session_pk, self.screen, event, request=self.request)
+            html, version, self.session = render_push(
+                self.session_pk, self.screen, event, request=self.request, session=self.session
+            )
+        return html, version
 
     async def still_allowed(self):
         """Once a minute at most, and only when there is a change to send: is the login still valid, the access still there?"""
@@ -150,6 +158,11 @@ class LiveStream:
         except Http404:
             return False
         return user.is_authenticated
+
+
+def _close_connection():
+    # Resolved here, in the thread that runs it: each thread has its own connection.
+    db.connection.close()
 
 
 def _event(version, html):

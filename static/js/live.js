@@ -30,6 +30,14 @@
     });
   }
 
+  // Lists that show only the latest few (the run view's notes) keep their length.
+  function trimLists() {
+    document.querySelectorAll("[data-limit]").forEach(function (list) {
+      const limit = Number(list.dataset.limit);
+      while (limit && list.children.length > limit) list.lastElementChild.remove();
+    });
+  }
+
   function apply(html, eventVersion) {
     const p = poller();
     if (!p) return;
@@ -37,8 +45,9 @@
     const withState = html.indexOf('id="poller"') !== -1;
     htmx.swap(p, html, { swapStyle: withState ? "outerHTML" : "none" });
     const now = poller();
-    if (now && eventVersion && !withState) now.dataset.version = eventVersion;
+    if (now && eventVersion) now.dataset.version = eventVersion;
     markCurrentBlock();
+    trimLists();
   }
 
   // Streaming
@@ -127,10 +136,26 @@
     if (source && ready) connect(); else poll();
   }
 
+  // Put `element` in place of the one with its id, or else at the end of `container`.
+  function placeOrAppend(element, container) {
+    const existing = element.id ? document.getElementById(element.id) : null;
+    if (existing && existing.classList.contains("note-editor-item")) return;
+    if (existing) existing.replaceWith(element); else container.appendChild(element);
+    htmx.process(element);
+  }
+
   document.addEventListener("htmx:oobErrorNoTarget", function (event) {
     const content = event.detail.content;
+    if (!content || !content.hasAttribute) { resync(); return; }
     // Removing what is already gone (the secretary's own delete answered first) is fine.
-    if (content && content.hasAttribute && content.hasAttribute("data-live-optional")) return;
+    if (content.hasAttribute("data-live-optional")) return;
+    // A note placed before one the list no longer shows (beyond its length): it goes at the end.
+    const container = content.dataset.liveFallback ? document.querySelector(content.dataset.liveFallback) : null;
+    if (container) {
+      Array.from(content.children).forEach(function (element) { placeOrAppend(element, container); });
+      trimLists();
+      return;
+    }
     resync();
   });
 
@@ -150,6 +175,7 @@
     if (!fragment.children.length) event.detail.shouldSwap = false;
   });
 
+  document.addEventListener("htmx:afterSettle", trimLists);
   document.addEventListener("DOMContentLoaded", function () {
     if (!config()) return;
     markCurrentBlock();

@@ -465,10 +465,10 @@ def test_it_stars_a_note_from_the_run_view(client, note, facilitator):
     note.refresh_from_db()
     assert note.is_key
     content = response.content.decode()
-    # Only the harvest panel: the timeline did not change.
-    assert 'id="harvest-panel" aria-label="Harvest" hx-swap-oob="true"' in content
-    assert 'id="run-panel"' not in content
-    assert "starred" in content
+    # Only that note and the key harvest's count: the timeline did not change.
+    assert f'<li class="harvest-note mb-2" id="run-note-{note.pk}">' in content and "starred" in content
+    assert 'id="key-count" title="key harvest" hx-swap-oob="true">★ 1<' in content
+    assert 'id="run-panel"' not in content and 'id="harvest-panel"' not in content
 
 
 def test_it_redirects_a_plain_star_from_the_run_view_back_to_it(client, note, facilitator):

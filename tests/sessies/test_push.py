@@ -301,11 +301,11 @@ def test_a_note_change_costs_the_same_at_10_and_at_300_notes(
     event = push.Event(running.pk, Session.objects.get(pk=running.pk).version, f"n{note.pk}")
     render_push(running.pk, screen, event, request=request)  # the user's permissions, cached from now on
     with CaptureQueriesContext(connection) as few:
-        few_html, _ = render_push(running.pk, screen, event, request=request)
+        few_html, _, _ = render_push(running.pk, screen, event, request=request)
     add_notes(running, 300, start=10)
 
     with django_assert_num_queries(len(few)):
-        many_html, _ = render_push(running.pk, screen, event, request=request)
+        many_html, _, _ = render_push(running.pk, screen, event, request=request)
     assert abs(len(many_html) - len(few_html)) < 2_000
     assert len(many_html) < 10 * 1024
 
@@ -360,3 +360,24 @@ def test_a_forged_last_event_id_gets_the_whole_state(running, facilitator, fast_
     text = run(scenario())
     assert f"id: {session.version}\n" in text and 'id="projector" hx-swap-oob="true"' in text
     assert "<script>" not in text
+
+
+def test_the_run_views_latest_notes_keep_their_order_and_length(running, secretary, add_notes):
+    from sessies.screens import RECENT_NOTES_IN_RUN_VIEW, run_note_context
+
+    add_notes(running, RECENT_NOTES_IN_RUN_VIEW + 3)
+    notes = list(running.notes.order_by("created_at", "pk"))
+    newest, oldest = notes[-1], notes[0]
+
+    # An edited old note beyond the list's length does not enter it.
+    old = run_note_context(running, oldest.pk, key_changed=False, can_write=True)
+    assert old["in_recent"] is False
+    # A note in the list goes right before the note just older than it.
+    latest = run_note_context(running, newest.pk, key_changed=False, can_write=True)
+    assert latest["in_recent"] is True and latest["older_pk"] == notes[-2].pk
+    # When one leaves the list, the next older one moves up into its last place.
+    harvest.delete_note(newest)
+    gone = run_note_context(running, newest.pk, key_changed=True, can_write=True)
+    assert gone["fill_note"] == notes[-1 - RECENT_NOTES_IN_RUN_VIEW]
+    assert gone["key_count"] == running.notes.filter(deleted_at=None, is_key=True).count()
+    assert "key_notes" not in gone  # the large key harvest shows in the closing block only
