@@ -1122,7 +1122,7 @@ def run_cost(args, database_url):
     from kader.models import Phase, ResearchProject
     from sessies import harvest, push, roles, timeline
     from sessies.models import Note, Session, SessionBlock
-    from sessies.screens import Screen, notes_page_context, render_push
+    from sessies.screens import Screen, load_live_session, notes_page_context, render_push
     from sessies.views.stream import _event
 
     call_command("migrate", verbosity=0)
@@ -1178,14 +1178,16 @@ def run_cost(args, database_url):
                 )
                 version = Session.objects.get(pk=pk).version
                 event = push.Event(pk, version, push.note_change(note.pk))
+                # A stream keeps the session it read at the last timeline change; a note reuses it.
+                kept = load_live_session(pk)
                 for screen in Screen:
                     started = time.perf_counter()
-                    html, _ = render_push(pk, screen, event, request=requests[screen])
+                    html, _, _ = render_push(pk, screen, event, request=requests[screen], session=kept)
                     note_times[screen].append((time.perf_counter() - started) * 1000)
                     note_sizes[screen] = push_bytes(html, version)
                     if screen not in note_queries:
                         with CaptureQueriesContext(connection) as queries:
-                            render_push(pk, screen, event, request=requests[screen])
+                            render_push(pk, screen, event, request=requests[screen], session=kept)
                         note_queries[screen] = len(queries)
                 Note.objects.filter(pk=note.pk).delete()
             for screen in Screen:
@@ -1214,7 +1216,7 @@ def run_cost(args, database_url):
                 event = push.Event(pk, moved.version, push.TIMELINE)
                 for screen in Screen:
                     started = time.perf_counter()
-                    html, _ = render_push(pk, screen, event, request=requests[screen])
+                    html, _, _ = render_push(pk, screen, event, request=requests[screen])
                     move_times[screen].append((time.perf_counter() - started) * 1000)
                     move_sizes[screen] = push_bytes(html, moved.version)
                     if screen not in move_queries:
@@ -1236,7 +1238,7 @@ def run_cost(args, database_url):
             # The old way: the whole live state, what every poll answered after any change.
             for screen in Screen:
                 took, (html, version), queries = timed(
-                    lambda s=screen, pk=pk, requests=requests: render_push(pk, s, None, request=requests[s]),
+                    lambda s=screen, pk=pk, requests=requests: render_push(pk, s, None, request=requests[s])[:2],
                     args.repeat,
                 )
                 rows.append((count, "full state (old poll)", screen.value, took, push_bytes(html, version), queries))

@@ -21,8 +21,9 @@ from sessies import push
 
 logger = logging.getLogger(__name__)
 
-HISTORY_PER_SESSION = 64
-HISTORY_SESSIONS = 5000
+# Enough for a short reconnect (views.stream.MAX_CHANGES_REPLAYED) in this many recently changed sessions.
+HISTORY_PER_SESSION = 32
+HISTORY_SESSIONS = 2000
 QUEUE_SIZE = 256
 # A stream whose queue is full has fallen too far behind: it gets the whole state instead.
 RESYNC = object()
@@ -42,8 +43,10 @@ class Subscription:
         try:
             self.queue.put_nowait(item)
         except asyncio.QueueFull:
+            # Emptied in place (a waiting get() keeps its queue), then told to start over.
             self.overflowed = True
-            self.queue = asyncio.Queue(maxsize=QUEUE_SIZE)
+            while not self.queue.empty():
+                self.queue.get_nowait()
             self.queue.put_nowait(RESYNC)
 
     async def get(self, timeout):

@@ -1,7 +1,8 @@
 """What each live screen shows: the run view, the secretary's notes and the projector.
 
 One context builder per session and screen serves the page, its poll and the answers to
-changes, so a page and its fragments always agree.
+changes, so a page and its fragments always agree. A change pushed to an open screen
+(`render_push`) sends only what it changed: one note in its place, the counts, the timeline.
 """
 
 from django.conf import settings
@@ -153,12 +154,14 @@ def note_change_context(session, note_pk):
                 Q(question_id=group_pk) | Q(question__parent_id=group_pk, question__kind=StepKind.QUESTION)
             )
         context["previous_pk"] = (
-            siblings.filter(Q(created_at__lt=note.created_at) | Q(created_at=note.created_at, pk__lt=note.pk))
-            .order_by("-created_at", "-pk")
-            .values_list("pk", flat=True)
-            .first()
+            siblings.filter(_older_than(note)).order_by("-created_at", "-pk").values_list("pk", flat=True).first()
         )
     return context
+
+
+def _older_than(note):
+    """Notes listed before `note` (the harvest's order: created_at, then pk)."""
+    return Q(created_at__lt=note.created_at) | Q(created_at=note.created_at, pk__lt=note.pk)
 
 
 def _group_question_pk(question):
@@ -185,12 +188,12 @@ def run_note_context(session, note_pk, *, key_changed, can_write):
     alive = Note.objects.alive().filter(session=session)
     context = {"session": session, "note": note, "can_write": can_write, "recent_limit": RECENT_NOTES_IN_RUN_VIEW}
     if note.deleted_at is None:
-        newer = alive.filter(Q(created_at__gt=note.created_at) | Q(created_at=note.created_at, pk__gt=note.pk))
-        context["in_recent"] = newer.count() < RECENT_NOTES_IN_RUN_VIEW
+        newer = alive.filter(~_older_than(note)).exclude(pk=note.pk).values_list("pk", flat=True)
+        context["in_recent"] = len(newer[:RECENT_NOTES_IN_RUN_VIEW]) < RECENT_NOTES_IN_RUN_VIEW
         # Placed before the note just older than it: replayed changes come oldest first, so that
         # one is there already (or beyond the list's end, and so is this one).
-        older = alive.filter(Q(created_at__lt=note.created_at) | Q(created_at=note.created_at, pk__lt=note.pk))
-        context["older_pk"] = older.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+        older = alive.filter(_older_than(note)).order_by("-created_at", "-pk")
+        context["older_pk"] = older.values_list("pk", flat=True).first()
     else:
         # The note that moves up into the list now that this one left it.
         last = RECENT_NOTES_IN_RUN_VIEW - 1

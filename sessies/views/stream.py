@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from gesprekstafels.lib.http import parse_id
 from sessies.access import get_session_for
 from sessies.hub import RESYNC, hub
+from sessies.models import Session
 from sessies.screens import Screen, render_push
 
 # Beyond this many missed changes the whole state is cheaper than each change.
@@ -89,6 +90,9 @@ class LiveStream:
             return "event: gone\ndata: \n\n"
         if self.seen == version:
             return ""
+        if self.seen is not None and self.seen > version:
+            # A version this session never had (a forged id, a database restored from a backup).
+            self.seen = None
         missed = hub.since(self.session_pk, self.seen, version) if self.seen is not None else None
         if missed is None or len(missed) > MAX_CHANGES_REPLAYED:
             return await self.send_full()
@@ -129,8 +133,6 @@ class LiveStream:
 
     def _render_once(self, event, probe):
         if probe:
-            from sessies.models import Session
-
             version = Session.objects.filter(pk=self.session_pk).values_list("version", flat=True).first()
             return "", version
         with translation.override(self.language):

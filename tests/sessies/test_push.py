@@ -345,7 +345,7 @@ def test_a_change_committed_elsewhere_reaches_this_process_through_listen_notify
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("last_event_id", ["abc", "-5", "99999999999999999999999", "1e9", "<script>"])
+@pytest.mark.parametrize("last_event_id", ["abc", "-5", "99999999999999999999999", "1e9", "<script>", "5000"])
 def test_a_forged_last_event_id_gets_the_whole_state(running, facilitator, fast_heartbeat, last_event_id):
     session = Session.objects.get(pk=running.pk)
 
