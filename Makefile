@@ -27,7 +27,7 @@ install: check-python $(STAMP)
 # A database file that is there but empty (a tool opened it, nothing migrated it) counts as
 # none, so `make run` still migrates and loads the fixtures into it.
 forget-empty-db:
-	@if [ -f db.sqlite3 ] && [ ! -s db.sqlite3 ]; then rm -f db.sqlite3; fi
+	@if [ -f db.sqlite3 ] && [ ! -s db.sqlite3 ]; then rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm; fi
 
 db.sqlite3: $(STAMP) $(FIXTURES)
 	$(PY) manage.py migrate --noinput
@@ -72,4 +72,4 @@ messages: install
 	cd . && $(PY) manage.py makemessages -l nl --ignore=.venv --ignore=staticfiles && $(PY) manage.py compilemessages -l nl --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -950,6 +950,15 @@ def ms(value):
     return "   -  " if math.isnan(value) else f"{value * 1000:6.0f}"
 
 
+def verdict(row, p95, received):
+    """'yes' only when the load was carried: a fast p95 over a few changes the server managed to make is no pass."""
+    if row["made"] < 0.95 * row["asked"]:
+        return "NO (load not carried)"
+    if len(received) < 3 * row["made"]:
+        return "NO (events missing)"
+    return "yes" if p95 <= GOAL_P95_SECONDS else "NO"
+
+
 def print_propagation(rows, title, notes):
     print(title)
     for note in notes:
@@ -968,8 +977,10 @@ def print_propagation(rows, title, notes):
             f" {ms(percentile(everything, 0.5))} {ms(p95)} {ms(max(everything, default=math.nan))} |"
             f" {ms(percentile(row['from_start'], 0.95)):>14s} |"
             f" {row['server_cpu']:9.0f}% {row['client_cpu']:9.0f}% {row['driver_cpu']:9.0f}% |"
-            f" {'yes' if p95 <= GOAL_P95_SECONDS else 'NO'}"
+            f" {verdict(row, p95, everything)}"
         )
+    print()
+    print("  goal met = p95 <= 0.5 s, with at least 95% of the asked changes made and every expected event received")
     print()
     print("sessions screen    | events exp   got | p50 ms p95 ms max ms min ms")
     for row in rows:
