@@ -36,7 +36,8 @@ db.sqlite3: $(STAMP) $(FIXTURES)
 	@touch db.sqlite3
 
 # The app runs under uvicorn (ASGI), as in production, so live screens get changes pushed; it
-# reloads when code or templates change. The mail worker (django-tasks-db) runs beside it, in a
+# reloads when code or templates change (open streams get 2 s, then reconnect to the new process).
+# The mail worker (django-tasks-db) runs beside it, in a
 # process group of its own so that stopping the server (Ctrl-C) also stops the worker.
 RELOAD_DIRS := $(foreach dir,gesprekstafels kader draaiboeken sessies templates locale,--reload-dir $(dir))
 run: install forget-empty-db db.sqlite3
@@ -47,7 +48,7 @@ run: install forget-empty-db db.sqlite3
 	trap 'kill -TERM -- -$$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Gesprekstafels: http://127.0.0.1:$(PORT)/"; \
 	$(VENV)/bin/uvicorn gesprekstafels.asgi:application --host 127.0.0.1 --port $(PORT) \
-	  --reload $(RELOAD_DIRS) --reload-include '*.html' --reload-include '*.mo'
+	  --reload $(RELOAD_DIRS) --reload-include '*.html' --reload-include '*.mo' --timeout-graceful-shutdown 2
 
 # Debian's chromium drives the browser tests; Playwright's own browser download is not used.
 browser:

@@ -3,7 +3,8 @@
 Usage (after `make install`; --pg and two-servers need PostgreSQL 15: `apt-get install -y postgresql-15`):
 
     .venv/bin/python bench/live_bench.py propagation --sessions 10 100 500 [--seconds 20] [--warmup 5]
-                                                     [--workers 1] [--pg | --database-url URL] [--drivers 2]
+                                                     [--workers 1] [--processes 1] [--pg | --database-url URL]
+                                                     [--drivers 2]
     .venv/bin/python bench/live_bench.py two-servers [--sessions 10] [--seconds 20] [--database-url URL]
     .venv/bin/python bench/live_bench.py cost [--notes 10 200 1000] [--repeat 30] [--pg | --database-url URL]
     .venv/bin/python bench/live_bench.py memory [--streams 1000] [--idle-seconds 60]
@@ -485,11 +486,15 @@ class Streams:
     """All stream clients of one run, in this process's event loop."""
 
     def __init__(self, port, sessions, cookies, limit=None):
+        # One port, or several (one uvicorn process each): sessions are spread over them in turn,
+        # as a proxy balancing on connections would.
+        ports = port if isinstance(port, list) else [port]
         self.streams = []
-        for session in sessions:
+        for index, session in enumerate(sessions):
             for screen in SCREENS:
                 cookie = cookies["notes" if screen == "notes" else "run"]
-                self.streams.append(Stream(port, session["pk"], screen, cookie, session["version"]))
+                target = ports[index % len(ports)]
+                self.streams.append(Stream(target, session["pk"], screen, cookie, session["version"]))
         if limit is not None:
             self.streams = self.streams[:limit]
         self.tasks = []
@@ -1017,8 +1022,8 @@ def cmd_propagation(args):
         rows = []
         for n in args.sessions:
             current = run_internal(env, "_versions")[:n]
-            port = free_port()
-            server = start_uvicorn(res, env, port, args.workers)
+            ports = [free_port() for _ in range(args.processes)]
+            servers = [start_uvicorn(res, env, port, args.workers) for port in ports]
             row = arun(
                 measure(
                     res,
@@ -1026,15 +1031,16 @@ def cmd_propagation(args):
                     sessions=current,
                     cookies=setup["cookies"],
                     csrf=setup["csrf"],
-                    stream_port=port,
-                    server_pids=process_tree(server.pid),
+                    stream_port=ports if len(ports) > 1 else ports[0],
+                    server_pids=[pid for server in servers for pid in process_tree(server.pid)],
                     mode="direct" if postgres else "http",
-                    target_port=port,
+                    target_port=ports[0],
                     args=args,
                     extend_every=5,
                 )
             )
-            stop_process(server)
+            for server in servers:
+                stop_process(server)
             rows.append(row)
             print(f"[N={n} done: {row['made']} changes, {sum(map(len, row['latencies'].values()))} events]", flush=True)
         database = "PostgreSQL 15" if postgres else "SQLite"
@@ -1045,7 +1051,7 @@ def cmd_propagation(args):
         )
         print_propagation(
             rows,
-            f"propagation: {database}, uvicorn --workers {args.workers}, warm-up {args.warmup} s,"
+            f"propagation: {database}, {args.processes} x uvicorn --workers {args.workers}, warm-up {args.warmup} s,"
             f" measured {args.seconds} s, {args.base_notes} notes per session to start with",
             [
                 f"one change per session per second (4 of 5 a note, 1 of 5 extend by 5 min); {driver}",
@@ -1427,6 +1433,12 @@ def main():
     command.add_argument("--seconds", type=int, default=20)
     command.add_argument("--warmup", type=int, default=5)
     command.add_argument("--workers", type=int, default=1)
+    command.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="uvicorn processes on ports of their own, the streams spread over them in turn (PostgreSQL)",
+    )
     command.add_argument("--drivers", type=int, default=2, help="driver processes on PostgreSQL")
     command.add_argument("--base-notes", type=int, default=20, help="notes per session before the run")
     database_options(command)

@@ -270,10 +270,11 @@ def render_push(session_pk, screen, event, *, request, session=None):
         if context is None:
             return "", version, session
         return render_to_string(f"{template}#note-push", context, request), version, session
-    # The projector shows the key harvest in the closing block only.
+    # The projector shows the key harvest in the closing block only: then its whole (small) state, read afresh.
     if session.current_block_id and session.current_block.is_protected and session.is_live:
+        session = load_live_session(session_pk)
         context = screen_context(session, screen, user=user)
-        return render_to_string(f"{template}#live-state", context, request), version, session
+        return render_to_string(f"{template}#live-state", context, request), session.version, session
     return "", version, session
 
 

@@ -16,6 +16,8 @@
   let retryTimer = null;
   let pollTimer = null;
   let polling = false;
+  // The newest version this page has shown: an answer rendered before it (a slow POST's) must not win.
+  let highest = 0;
 
   function config() { return document.getElementById("live-config"); }
   function poller() { return document.getElementById("poller"); }
@@ -46,6 +48,7 @@
     htmx.swap(p, html, { swapStyle: withState ? "outerHTML" : "none" });
     const now = poller();
     if (now && eventVersion) now.dataset.version = eventVersion;
+    highest = Math.max(highest, Number(eventVersion) || 0);
     markCurrentBlock();
     trimLists();
   }
@@ -133,6 +136,7 @@
   function resync() {
     const p = poller();
     if (p) p.dataset.version = "0";
+    highest = 0;
     if (source && ready) connect(); else poll();
   }
 
@@ -175,7 +179,15 @@
     if (!fragment.children.length) event.detail.shouldSwap = false;
   });
 
-  document.addEventListener("htmx:afterSettle", trimLists);
+  document.addEventListener("htmx:afterSettle", function () {
+    trimLists();
+    // A move's answer, rendered before a change this page already got pushed, replaced newer
+    // panels with older ones: fetch the whole state once more.
+    const p = poller();
+    const shown = p ? Number(p.dataset.version) || 0 : 0;
+    if (p && shown && shown < highest) resync();
+    else highest = Math.max(highest, shown);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     if (!config()) return;
     markCurrentBlock();

@@ -5,6 +5,7 @@ stream; every request a page makes is recorded to check that no poll was needed.
 """
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -148,3 +149,33 @@ def test_without_a_stream_the_screens_poll_quietly_and_still_follow(
     assert polls(sec), "the change came without a poll"
     # Nothing alarming: no message, no error on the page.
     expect(sec.locator("#messages .alert")).to_have_count(0)
+
+
+def test_a_slow_answer_to_a_move_does_not_hide_a_change_pushed_meanwhile(
+    login, people, e2e_session, push_server, no_polling
+):
+    """The "next block" answer was rendered before a note came; it arrives after the note's push."""
+    from sessies import harvest, timeline
+
+    session = timeline.start(e2e_session.pk, e2e_session.timeline_version)
+    fac = open_screen(login, people["facilitator"], f"{push_server}/sessies/{session.pk}/regie/")
+    wait_for_stream(fac)
+
+    def slow_answer(route):
+        answer = route.fetch()  # the move is made and answered now...
+        harvest.add_note(
+            session,
+            block_id=session.current_block_id,
+            text="Tussendoor genoteerd",
+            tag="opbrengst",
+            author=people["secretary"],
+        )
+        time.sleep(1)  # the note's push reaches the page meanwhile
+        route.fulfill(response=answer)  # ...but reaches the page only after the note's push
+
+    fac.route(re.compile(r"/regie/volgende/"), slow_answer)
+    fac.locator('form[data-action="volgende"] button').click()
+
+    next_block = session.blocks.order_by("order")[1]
+    expect(fac.locator("#run-panel .current-block-title")).to_contain_text(next_block.title)
+    expect(fac.locator("#harvest-panel .harvest-list")).to_contain_text("Tussendoor genoteerd")

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 browser_type_launch_args = e2e.browser_type_launch_args
 browser_context_args = e2e.browser_context_args
 base_url = e2e.base_url
+push_server_url = e2e.push_server_url
 e2e_library = e2e.e2e_library
 people = e2e.people
 login = e2e.login
