@@ -218,6 +218,8 @@ LIVE_STREAM_RETRY_MS = int(os.environ.get("LIVE_STREAM_RETRY_MS", "1000"))
 # "postgres" (LISTEN/NOTIFY: several app processes and machines) or "local" (one process);
 # empty: chosen by the database (sessies.push.backend).
 LIVE_PUSH_BACKEND = os.environ.get("LIVE_PUSH_BACKEND", "")
+# Threads per app process that render pushed changes, each with its own database connection.
+LIVE_RENDER_THREADS = int(os.environ.get("LIVE_RENDER_THREADS", "16"))
 # WhiteNoise serves static files with a sync file iterator, which Django under ASGI runs in a
 # thread and warns about each time; the files arrive whole, so the warning says nothing new.
 warnings.filterwarnings("ignore", "StreamingHttpResponse must consume synchronous iterators")

@@ -10,7 +10,10 @@ stream would hold a worker forever, so the view answers 204, which tells EventSo
 and the page to poll instead.
 """
 
+import asyncio
+import functools
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django import db
@@ -121,7 +124,7 @@ class LiveStream:
 
     async def render(self, event, *, probe=False):
         """The fragment for `event` (None: the whole state); with `probe`, only the current version."""
-        return await sync_to_async(self._render, thread_sensitive=False)(event, probe)
+        return await asyncio.get_running_loop().run_in_executor(_renderers(), self._render, event, probe)
 
     def _render(self, event, probe):
         try:
@@ -160,6 +163,15 @@ class LiveStream:
         except Http404:
             return False
         return user.is_authenticated
+
+
+@functools.cache
+def _renderers():
+    """The threads that render pushed changes: enough to overlap their database round trips.
+
+    Each keeps its own database connection; count them with the app processes (README).
+    """
+    return ThreadPoolExecutor(max_workers=settings.LIVE_RENDER_THREADS, thread_name_prefix="live-render")
 
 
 def _close_connection():
