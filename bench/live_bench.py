@@ -537,15 +537,12 @@ def internal_setup(args):
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
     from django.db import transaction
-    from django.db.models import F
     from django.test import Client
-    from django.utils import timezone
 
     from draaiboeken.models import Script
     from kader.models import Phase, ResearchProject
-    from sessies import roles, timeline
-    from sessies.models import Note, Session
-    from sessies.planning import create_session
+    from sessies import roles
+    from sessies.models import Session
 
     call_command("migrate", verbosity=0)
     call_command("loaddata", *FIXTURES, verbosity=0)
@@ -559,18 +556,9 @@ def internal_setup(args):
     sessions = []
     with transaction.atomic():
         for number in range(args.sessions):
-            session = create_session(
-                script=script,
-                project=project,
-                title=f"Bench {number}",
-                starts_at=timezone.now(),
-                facilitator=facilitator,
-                secretary=secretary,
+            session = create_running_session(
+                script, project, facilitator, secretary, args.notes, title=f"Bench {number}"
             )
-            session = timeline.start(session.pk, session.timeline_version)
-            if args.notes:
-                add_notes_quickly(session, args.notes, secretary, Note)
-                Session.objects.filter(pk=session.pk).update(version=F("version") + 1)
             sessions.append(session.pk)
     rows = Session.objects.filter(pk__in=sessions).order_by("pk")
     answer = {
@@ -1316,7 +1304,8 @@ def run_cost(args, database_url):
         print(f"  too big: {r[1]} / {r[2]}: {r[4]} bytes")
 
 
-def create_running_session(script, project, facilitator, secretary, notes):
+def create_running_session(script, project, facilitator, secretary, notes, *, title=None):
+    """A started session of `script` with `notes` notes already in it (the bench's setups share it)."""
     from django.db.models import F
     from django.utils import timezone
 
@@ -1327,14 +1316,15 @@ def create_running_session(script, project, facilitator, secretary, notes):
     session = create_session(
         script=script,
         project=project,
-        title=f"Cost {notes}",
+        title=title or f"Cost {notes}",
         starts_at=timezone.now(),
         facilitator=facilitator,
         secretary=secretary,
     )
     session = timeline.start(session.pk, session.timeline_version)
-    add_notes_quickly(session, notes, secretary, Note)
-    Session.objects.filter(pk=session.pk).update(version=F("version") + 1)
+    if notes:
+        add_notes_quickly(session, notes, secretary, Note)
+        Session.objects.filter(pk=session.pk).update(version=F("version") + 1)
     return Session.objects.select_related("current_block").get(pk=session.pk)
 
 
