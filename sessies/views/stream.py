@@ -97,7 +97,7 @@ class LiveStream:
             # None or 0 asks for everything (a page starting over); a version this session never
             # had (a forged id, a database restored from a backup) gets everything too.
             return await self.send_full()
-        missed = hub.since(self.session_pk, self.seen, version) if self.seen is not None else None
+        missed = hub.since(self.session_pk, self.seen, version)
         if missed is None or len(missed) > MAX_CHANGES_REPLAYED:
             return await self.send_full()
         return await self.send(missed)
