@@ -75,6 +75,6 @@ def announce(event, using="default"):
         with connections[using].cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, event.payload])
         return
-    from sessies.hub import hub
+    from sessies.hub import hub  # here, not above: the hub imports this module
 
     transaction.on_commit(lambda: hub.publish_threadsafe(event), using=using)

@@ -5,6 +5,9 @@ from the test body unless async-unsafe access is allowed.
 """
 
 import os
+import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -12,9 +15,11 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from pathlib import Path
 
 import pytest
+import uvicorn
 from django.conf import settings
+from django.core.asgi import get_asgi_application
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.conftest import make_user
 from tests.factories import ResearchProjectFactory, SessionFactory, table_participants
@@ -146,14 +151,6 @@ def push_server_url(live_server):
     pytest-django's live_server is WSGI, where the stream answers 204 and pages poll; the tests
     of push use this server instead. Static files come from the finders, as in development.
     """
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-    from django.core.asgi import get_asgi_application
-    from django.test import override_settings
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -187,9 +184,6 @@ class CuttableProxy:
     """
 
     def __init__(self, target_port, *, hold_streams=False):
-        import socket
-        import threading
-
         self.target_port = target_port
         self.hold_streams = hold_streams
         self.down = False
@@ -200,8 +194,6 @@ class CuttableProxy:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
-        import threading
-
         while True:
             try:
                 client, _address = self.listener.accept()
@@ -213,9 +205,6 @@ class CuttableProxy:
             threading.Thread(target=self._relay, args=(client,), daemon=True).start()
 
     def _relay(self, client):
-        import socket
-        import threading
-
         try:
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
         except OSError:
@@ -229,8 +218,6 @@ class CuttableProxy:
         self._pump(upstream, client, None, held)
 
     def _pump(self, source, sink, mark_held, held):
-        import socket
-
         try:
             while data := source.recv(65536):
                 if mark_held is not None and self.hold_streams and b"/stroom/" in data:
@@ -246,8 +233,6 @@ class CuttableProxy:
                 pass
 
     def cut(self):
-        import socket
-
         self.down = True
         with self.lock:
             sockets, self.sockets = self.sockets, set()
