@@ -40,15 +40,30 @@
     });
   }
 
+  // Apply a fragment: a pushed event (with its version) or an answer (a move's, a poll's).
+  // The poller element itself stays and takes the new state's attributes, because requests in
+  // flight target it (hx-target="#poller"): a replaced one would take their answers out of sight.
   function apply(html, eventVersion) {
     const p = poller();
     if (!p) return;
-    // The whole state comes with a new poller; a single change only with out-of-band parts.
-    const withState = html.indexOf('id="poller"') !== -1;
-    htmx.swap(p, html, { swapStyle: withState ? "outerHTML" : "none" });
-    const now = poller();
-    if (now && eventVersion) now.dataset.version = eventVersion;
-    highest = Math.max(highest, Number(eventVersion) || 0);
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const incoming = template.content.querySelector("#poller");
+    let stale = false;
+    if (incoming) {
+      // An answer rendered before a change this page already got pushed would put older panels
+      // over newer ones: it is applied (its messages show), then the whole state is fetched.
+      stale = !eventVersion && (Number(incoming.dataset.version) || 0) < highest;
+      Array.from(p.attributes).forEach(function (attribute) {
+        if (attribute.name.startsWith("data-") && !incoming.hasAttribute(attribute.name)) p.removeAttribute(attribute.name);
+      });
+      Array.from(incoming.attributes).forEach(function (attribute) { p.setAttribute(attribute.name, attribute.value); });
+      incoming.remove();
+    }
+    htmx.swap(p, template.innerHTML, { swapStyle: "none" });
+    if (eventVersion) p.dataset.version = eventVersion;
+    if (stale) { resync(); return; }
+    highest = Math.max(highest, Number(p.dataset.version) || 0);
     markCurrentBlock();
     trimLists();
   }
@@ -179,17 +194,17 @@
     if (!fragment.children.length) event.detail.shouldSwap = false;
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    trimLists();
-    // A move's answer, rendered before a change this page already got pushed, replaced newer
-    // panels with older ones: fetch the whole state once more.
-    const p = poller();
-    const shown = p ? Number(p.dataset.version) || 0 : 0;
-    if (p && shown && shown < highest) resync();
-    else highest = Math.max(highest, shown);
+  // Answers to the poller (the moves' forms, the poll) go through apply() like pushed events.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.shouldSwap || event.detail.target !== poller()) return;
+    event.detail.shouldSwap = false;
+    apply(event.detail.serverResponse || "", null);
   });
+  document.addEventListener("htmx:afterSettle", trimLists);
+
   document.addEventListener("DOMContentLoaded", function () {
     if (!config()) return;
+    highest = Number(version()) || 0;
     markCurrentBlock();
     connect();
   });

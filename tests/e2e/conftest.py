@@ -145,7 +145,7 @@ def screenshot(page, name):
 
 
 @pytest.fixture(scope="session")
-def push_server_url(live_server):
+def push_server_url(live_server, django_db_setup, django_db_blocker):
     """The app under uvicorn (ASGI) in a thread: pushed changes, as `make run` and production serve them.
 
     pytest-django's live_server is WSGI, where the stream answers 204 and pages poll; the tests
@@ -156,7 +156,9 @@ def push_server_url(live_server):
         port = sock.getsockname()[1]
     with override_settings(WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True):
         application = get_asgi_application()
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
@@ -168,6 +170,21 @@ def push_server_url(live_server):
     yield f"http://{urlsplit(live_server.url).hostname}:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    with django_db_blocker.unblock():
+        _drop_server_connections()
+
+
+def _drop_server_connections():
+    """The server's render threads keep their PostgreSQL connections; drop them so the test database can go."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
