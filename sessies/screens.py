@@ -121,7 +121,7 @@ def _harvest(session, state, screen):
 # What a change sends (sessies.views.stream, and the answers to the secretary's own changes)
 
 
-def note_change_context(session, note_pk):
+def note_change_context(session, note_pk, *, can_write):
     """One note's change on the notes screen: the note (or its removal) in place, the counts, the key harvest.
 
     Costs the same at 10 notes as at 1,000: the note, the one before it in its group (where it
@@ -143,7 +143,7 @@ def note_change_context(session, note_pk):
         "group_pk": group_pk or 0,
         "note_count": counts["total"],
         "block_count": counts["block"],
-        "can_write": True,
+        "can_write": can_write,
     }
     if note.deleted_at is None:
         siblings = alive.filter(block_id=note.block_id)
@@ -258,10 +258,9 @@ def render_push(session_pk, screen, event, *, request, session=None):
     # A note.
     can_write = session.can_write_notes(user)
     if screen == Screen.NOTES:
-        context = note_change_context(session, note_pk)
+        context = note_change_context(session, note_pk, can_write=can_write)
         if context is None:
             return "", version, session
-        context["can_write"] = can_write
         if event.touches_key_harvest:
             context.update(key_notes_context(session))
         return render_to_string(f"{template}#note-change", context, request), version, session

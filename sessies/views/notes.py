@@ -52,7 +52,7 @@ def _note_response(request, session, note, *, partial="note-answer", key=False, 
     """
     if not request.htmx:
         return redirect("sessions:notes", pk=session.pk)
-    context = note_change_context(session, note.pk)
+    context = note_change_context(session, note.pk, can_write=True)  # only writers change notes
     if key:
         context.update(key_notes_context(session))
     context.update(extra)
