@@ -26,6 +26,9 @@ urlpatterns = [
     path("", include("kader.urls")),
     path("", include("draaiboeken.urls")),
     path("sessies/", include("sessies.urls")),
+    # Opened by a link with a token, without an account: participants' phones, draft report reviewers.
+    path("doe-mee/", include("sessies.participant_urls")),
+    path("meelezen/", include("sessies.review_public_urls")),
     # Personal data (AVG): the public privacy page, export and erasure for administrators.
     path("privacy/", privacy_view, name="privacy"),
     path("beheer/persoonsgegevens/", personal_data_view, name="personal_data"),

@@ -390,6 +390,11 @@ class Note(models.Model):
     )
     # Set by the browser per typed note; a retry with the same token is the same note.
     client_token = models.CharField(max_length=64, blank=True)
+    # Accepted from participants' proposals (sessies.participation): who sent it, as they named
+    # themselves (a first name or a subgroup, or blank), and whether the room's screen shows it.
+    from_participants = models.BooleanField(_("from participants"), default=False)
+    contributor = models.CharField(_("sent by"), max_length=200, blank=True)
+    on_projector = models.BooleanField(_("shown on the projector"), default=False)
 
     objects = NoteQuerySet.as_manager()
 
@@ -482,6 +487,8 @@ class ReportVersion(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The review before this approval (sessies.review): counts only, {} when there was none.
+    review = models.JSONField(_("review"), default=dict, blank=True)
 
     class Meta:
         ordering = ["report", "number"]
@@ -599,3 +606,166 @@ class SessionPhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+
+class JoinLink(models.Model):
+    """The link (and QR code) by which participants' phones join a session, without an account.
+
+    At most one is open per session; renewing closes it and opens another. Closed links stay so
+    their holders get a clear page instead of a "not found".
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="join_links")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "-created_at", "-pk"]
+        verbose_name = _("participants' link")
+        verbose_name_plural = _("participants' links")
+
+    def __str__(self):
+        return f"{self.session} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class ParticipantDevice(models.Model):
+    """A phone that joined through a link: a random key in a signed cookie, nothing about its owner."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="devices")
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Blocked by the secretary: its proposals are refused and no longer listed.
+    blocked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "created_at", "pk"]
+        verbose_name = _("participant's device")
+        verbose_name_plural = _("participants' devices")
+
+    def __str__(self):
+        return self.key[:8]
+
+
+class ProposalStatus(models.TextChoices):
+    NEW = "nieuw", _("new")
+    ACCEPTED = "overgenomen", _("accepted")
+    DISMISSED = "afgewezen", _("dismissed")
+
+
+class Proposal(models.Model):
+    """An answer a participant or subgroup sent from a phone; the secretary accepts, merges or dismisses it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="proposals")
+    device = models.ForeignKey(ParticipantDevice, on_delete=models.CASCADE, related_name="proposals")
+    block = models.ForeignKey(SessionBlock, on_delete=models.CASCADE, related_name="proposals")
+    question = models.ForeignKey(
+        SessionStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    text = models.TextField(_("text"))
+    # An optional first name or subgroup name, kept with this proposal only.
+    sender = models.CharField(_("sent by"), max_length=60, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ProposalStatus, default=ProposalStatus.NEW)
+    # The note it became; merged proposals share one.
+    note = models.ForeignKey(Note, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
+    # Set by the phone per typed answer; a retry with the same token is the same proposal.
+    client_token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["session", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "client_token"], name="proposal_client_token_unique_per_device")
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ReviewInvitation(models.Model):
+    """One person's personal link to review a draft report before it is approved (sessies.review).
+
+    Invitations without `version` belong to the open review; approving closes it and records
+    its outcome on the version it produced.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="review_invitations")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_invitations"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Blank only after the person's data was erased (sessies.personal_data).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    mail_status = models.CharField(
+        _("mail status"), max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING
+    )
+    mail_error = models.TextField(_("mail error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    version = models.ForeignKey(
+        ReportVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_invitations",
+        verbose_name=_("closed with version"),
+    )
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name = _("review invitation")
+        verbose_name_plural = _("review invitations")
+
+    def __str__(self):
+        return f"{self.name} ({self.report})"
+
+
+class ReviewResolution(models.TextChoices):
+    OPEN = "", _("open")
+    CHANGED = "aangepast", _("changed")
+    UNCHANGED = "niet-aangepast", _("not changed")
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one section of the draft report, and how the secretary resolved it."""
+
+    invitation = models.ForeignKey(ReviewInvitation, on_delete=models.CASCADE, related_name="comments")
+    # Which section: "summary", "key", "round-<block pk>", "agreements", "closing" (sessies.review).
+    section = models.CharField(_("section"), max_length=40)
+    # The section's title as the reviewer saw it, so the comment still reads right after edits.
+    section_title = models.CharField(_("section title"), max_length=300)
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(default=timezone.now)
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=ReviewResolution, default=ReviewResolution.OPEN, blank=True
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["invitation", "created_at", "pk"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self):
+        return self.text[:80]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from sessies.views import live, notes, photos, reports, sessions, stream
 
@@ -38,4 +38,6 @@ urlpatterns = [
     path("<int:pk>/verslag/goedkeuren/", reports.report_approve, name="report_approve"),
     path("<int:pk>/verslag/versturen/", reports.report_send, name="report_send"),
     path("<int:pk>/verslag/versturen/opnieuw/", reports.report_retry, name="report_retry"),
+    # The secretary's side of the draft report's review (sessies.review).
+    path("", include("sessies.review_urls")),
 ]
