@@ -220,6 +220,12 @@ LIVE_STREAM_RETRY_MS = int(os.environ.get("LIVE_STREAM_RETRY_MS", "1000"))
 LIVE_PUSH_BACKEND = os.environ.get("LIVE_PUSH_BACKEND", "")
 # Threads per app process that render pushed changes, each with its own database connection.
 LIVE_RENDER_THREADS = int(os.environ.get("LIVE_RENDER_THREADS", "16"))
+# Participants' phones (sessies.participation): answers per phone, and per session, per minute.
+# 30 phones sending two answers a minute each stay well within the session's limit.
+PARTICIPANT_PROPOSALS_PER_DEVICE_PER_MINUTE = int(os.environ.get("PARTICIPANT_PROPOSALS_PER_DEVICE_PER_MINUTE", "6"))
+PARTICIPANT_PROPOSALS_PER_SESSION_PER_MINUTE = int(
+    os.environ.get("PARTICIPANT_PROPOSALS_PER_SESSION_PER_MINUTE", "120")
+)
 # WhiteNoise serves static files with a sync file iterator, which Django under ASGI runs in a
 # thread and warns about each time; the files arrive whole, so the warning says nothing new.
 warnings.filterwarnings("ignore", "StreamingHttpResponse must consume synchronous iterators")
@@ -228,6 +234,9 @@ warnings.filterwarnings("ignore", "StreamingHttpResponse must consume synchronou
 # their project ended (`manage.py forget_contacts`); whom to ask, shown on the privacy page.
 CONTACT_RETENTION_DAYS = int(os.environ.get("DJANGO_CONTACT_RETENTION_DAYS", "365"))
 PRIVACY_CONTACT_EMAIL = os.environ.get("DJANGO_PRIVACY_CONTACT_EMAIL", "")
+
+# How many days a personal link to review a draft report works (sessies.review); "send again" renews it.
+REVIEW_LINK_DAYS = int(os.environ.get("DJANGO_REVIEW_LINK_DAYS", "14"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

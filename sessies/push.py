@@ -22,6 +22,8 @@ CHANNEL = "gesprekstafels_live"
 FULL = "f"
 TIMELINE = "t"
 AGREEMENTS = "a"
+# Participants' proposals (sessies.participation): the secretary's inbox, the phones' own lists.
+PROPOSALS = "p"
 NOTE = "n"
 KEY_NOTE = "k"
 
@@ -54,7 +56,7 @@ class Event:
         try:
             session_pk, version, change = payload.split(":", 2)
             event = cls(int(session_pk), int(version), change)
-            if change not in (FULL, TIMELINE, AGREEMENTS) and event.note_pk is None:
+            if change not in (FULL, TIMELINE, AGREEMENTS, PROPOSALS) and event.note_pk is None:
                 return None
         except ValueError:
             return None

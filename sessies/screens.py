@@ -5,14 +5,17 @@ changes, so a page and its fragments always agree. A change pushed to an open sc
 (`render_push`) sends only what it changed: one note in its place, the counts, the timeline.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from draaiboeken.models import StepKind, TipAudience
-from sessies import harvest, photos, push, timeline
+from sessies import harvest, participation, photos, push, timeline
 from sessies.forms import AgreementForm, NoteForm
 from sessies.models import Note, Session
 
@@ -23,10 +26,16 @@ class Screen(models.TextChoices):
     RUN = "run", _("Run view")
     NOTES = "notes", _("Notes")
     PROJECTOR = "projector", _("Projector")
+    PARTICIPANT = "participant", _("Participant")
 
     @property
     def template(self):
         return f"sessies/{self.value}.html"
+
+    @classmethod
+    def for_team(cls, value):
+        """The screen a team member's page asks for (`?view=`); the participant's screen is reached by its link only."""
+        return cls(value) if value in cls.values and value != cls.PARTICIPANT else cls.RUN
 
 
 def screen_context(session, screen, *, user):
@@ -51,6 +60,7 @@ def screen_context(session, screen, *, user):
         context["extension_minutes"] = timeline.EXTENSION_MINUTES
     if screen in (Screen.RUN, Screen.PROJECTOR):
         context.update(_opening_texts(session, state))
+    context.update(participation_context(session, state.current, screen, can_write=context["can_write"]))
     if screen == Screen.NOTES:
         context["tag_prefixes"] = [(prefix, tag.label) for prefix, tag in harvest.TAG_PREFIXES.items()]
         context["key_mark"] = harvest.KEY_MARK
@@ -59,6 +69,77 @@ def screen_context(session, screen, *, user):
         context["photo_max_upload"] = photos.max_upload_bytes()
     context.update(_harvest(session, state, screen))
     return context
+
+
+def participation_context(session, current_block, screen, *, can_write):
+    """What each screen shows of participants' phones: the open link, the proposals, the shared answers."""
+    context = {"join": participation.open_link(session)}
+    if screen == Screen.PROJECTOR:
+        context["shared_answers"] = participation.shared_answers(session, current_block if session.is_live else None)
+    elif screen == Screen.RUN:
+        context["accepted_answers"] = participation.accepted_answers(session, current_block)
+        context["open_proposal_count"] = len(participation.inbox(session))
+    elif screen == Screen.NOTES and can_write:
+        context["inbox"] = participation.inbox(session)
+    return context
+
+
+def participant_context(session, *, link, device_key, request=None):
+    """A participant's phone: the current block's questions with a fresh answer form each, and what it sent."""
+    current = session.current_block if session.is_live else None
+    forms = []
+    if current is not None:
+        forms = [
+            {"question": question, "help": help_questions, "client_token": uuid.uuid4().hex}
+            for question, help_questions in current.outline.questions()
+        ]
+    return {
+        "session": session,
+        "link": link,
+        "state": {"current": current},
+        "current_block": current,
+        "answer_forms": forms,
+        "mine": participation.own_proposals(session, device_key),
+        "max_length": participation.PROPOSAL_MAX_LENGTH,
+        "sender_max_length": participation.SENDER_MAX_LENGTH,
+        "view": Screen.PARTICIPANT,
+        # The saving messages of static/js/saving.js, which keeps typed answers, for a page without a login.
+        "keeps_drafts": True,
+        "live_stream_url": reverse("participate:stream", args=[link.token]),
+        "live_poll_url": reverse("participate:poll", args=[link.token]),
+        "poll_interval": settings.LIVE_POLL_INTERVAL_MS,
+        "first_event_ms": settings.LIVE_FIRST_EVENT_MS,
+        "heartbeat_ms": int(settings.LIVE_STREAM_HEARTBEAT_SECONDS * 1000),
+    }
+
+
+def render_participant_push(link_pk, event, *, device_key, request):
+    """A phone's update for `event` (None: everything). Returns (html, version).
+
+    Notes and agreements are not on a phone: they cost nothing. A move or a full update reads
+    the link again, so a closed link or a finished session shows that at once, and nothing more.
+    """
+    template = Screen.PARTICIPANT.template
+    change = event.change if event else push.FULL
+    if event is not None and (event.note_pk or change == push.AGREEMENTS):
+        return "", event.version
+    if change == push.PROPOSALS:
+        if not device_key:
+            return "", event.version
+        mine = participation.own_proposals(participation_session(link_pk), device_key)
+        return render_to_string(f"{template}#mine-push", {"mine": mine}, request), event.version
+    link = participation.JoinLink.objects.select_related("session__current_block").filter(pk=link_pk).first()
+    if link is None:
+        return "", None
+    session = link.session
+    if not link.is_open or session.is_finished:
+        return render_to_string(f"{template}#ended-push", {"session": session, "link": link}, request), session.version
+    context = participant_context(session, link=link, device_key=device_key, request=request)
+    return render_to_string(f"{template}#live-state", context, request), session.version
+
+
+def participation_session(link_pk):
+    return Session.objects.filter(join_links__pk=link_pk).first()
 
 
 def notes_page_context(session, *, user, **extra):
@@ -228,8 +309,10 @@ def render_push(session_pk, screen, event, *, request, session=None):
     change = event.change if event else push.FULL
     note_pk = event.note_pk if event else None
     # What a screen does not show costs nothing: not even the session.
-    if (note_pk and screen == Screen.PROJECTOR and not event.touches_key_harvest) or (
-        change == push.AGREEMENTS and screen != Screen.NOTES
+    if (
+        (note_pk and screen == Screen.PROJECTOR and not event.touches_key_harvest)
+        or (change == push.AGREEMENTS and screen != Screen.NOTES)
+        or (change == push.PROPOSALS and screen == Screen.PROJECTOR)
     ):
         return "", event.version, session
     if note_pk is None or session is None:
@@ -251,6 +334,11 @@ def render_push(session_pk, screen, event, *, request, session=None):
             context = screen_context(session, screen, user=user)
         partial = "live-state" if screen == Screen.PROJECTOR else "timeline-push"
         return render_to_string(f"{template}#{partial}", context, request), version, session
+    if change == push.PROPOSALS:
+        can_write = session.can_write_notes(user)
+        context = {"session": session, "can_write": can_write, "can_run": session.can_run(user)}
+        context.update(participation_context(session, session.current_block, screen, can_write=can_write))
+        return render_to_string(f"{template}#proposals-push", context, request), version, session
     if change == push.AGREEMENTS:
         context = {"session": session, "agreements": session.agreements.select_related("block")}
         context["can_write"] = session.can_write_notes(user)

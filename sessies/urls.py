@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from sessies.views import live, notes, photos, reports, sessions, stream
+from sessies.views import live, notes, photos, proposals, reports, sessions, stream
 
 app_name = "sessions"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:pk>/regie/inhalen/", live.catch_up, name="catch_up"),
     path("<int:pk>/regie/<slug:action>/", live.transition, name="transition"),
     path("<int:pk>/projectie/", live.projector_view, name="projector"),
+    path("<int:pk>/deelnemerslink/<slug:action>/", proposals.join_link, name="join_link"),
+    path("<int:pk>/voorstellen/", proposals.decide, name="proposals"),
+    path("<int:pk>/notities/<int:note_pk>/projectie/", proposals.note_on_projector, name="note_on_projector"),
     path("<int:pk>/stand/", live.live_poll, name="live"),
     path("<int:pk>/stroom/", stream.live_stream, name="stream"),
     path("<int:pk>/notuleren/", notes.secretary_view, name="notes"),

@@ -42,7 +42,7 @@ def live_poll(request, pk):
     secretary, who poll all session long, one query without joins reads the version and
     decides access. Researchers and admins watching go through the full access check.
     """
-    screen = Screen(request.GET["view"]) if request.GET.get("view") in Screen.values else Screen.RUN
+    screen = Screen.for_team(request.GET.get("view"))
     row = Session.objects.filter(pk=pk).order_by().values_list("version", "facilitator_id", "secretary_id").first()
     if row is None:
         raise Http404

@@ -18,16 +18,18 @@ from concurrent.futures import ThreadPoolExecutor
 from asgiref.sync import sync_to_async
 from django import db
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from gesprekstafels.lib.http import parse_id
+from sessies import participation
 from sessies.access import get_session_for
 from sessies.hub import RESYNC, hub
 from sessies.models import Session
-from sessies.screens import Screen, render_push
+from sessies.screens import Screen, render_participant_push, render_push
 
 # Beyond this many missed changes the whole state is cheaper than each change.
 MAX_CHANGES_REPLAYED = 20
@@ -37,7 +39,7 @@ ACCESS_RECHECK_SECONDS = 60
 
 @require_GET
 async def live_stream(request, pk):
-    screen = Screen(request.GET["view"]) if request.GET.get("view") in Screen.values else Screen.RUN
+    screen = Screen.for_team(request.GET.get("view"))
     user = await request.auser()
     session = await sync_to_async(get_session_for)(user, pk)  # 404 for whoever may not see it
     if not isinstance(request, ASGIRequest):
@@ -48,6 +50,28 @@ async def live_stream(request, pk):
     seen = parse_id(request.headers.get("Last-Event-ID") or request.GET.get("v") or "")
     subscription = await hub.subscribe(session.pk)
     stream = LiveStream(request, session.pk, screen, subscription, seen)
+    return _stream_response(stream)
+
+
+@login_not_required
+@require_GET
+async def participant_stream(request, token):
+    """A participant's phone: the same stream, opened by the session's link instead of a login."""
+    from sessies.views.participate import device_key
+
+    link, problem = await sync_to_async(participation.find_link)(token)
+    if problem:
+        return HttpResponse(status=404 if problem == participation.LinkProblem.UNKNOWN else 410)
+    if not isinstance(request, ASGIRequest):
+        return HttpResponse(status=204)
+    await sync_to_async(_close_connection)()
+    seen = parse_id(request.headers.get("Last-Event-ID") or request.GET.get("v") or "")
+    subscription = await hub.subscribe(link.session_id)
+    stream = ParticipantStream(request, link, device_key(request, link.session_id), subscription, seen)
+    return _stream_response(stream)
+
+
+def _stream_response(stream):
     response = StreamingHttpResponse(stream.events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-transform"
     # nginx: pass each event on at once instead of buffering the response.
@@ -164,6 +188,25 @@ class LiveStream:
         except Http404:
             return False
         return user.is_authenticated
+
+
+class ParticipantStream(LiveStream):
+    """A phone's stream: the link, not a login, decides what it gets (sessies.screens.render_participant_push)."""
+
+    def __init__(self, request, link, device_key, subscription, seen):
+        super().__init__(request, link.session_id, Screen.PARTICIPANT, subscription, seen)
+        self.link_pk = link.pk
+        self.device_key = device_key
+
+    def _render_once(self, event, probe):
+        if probe:
+            return super()._render_once(event, probe)
+        with translation.override(self.language):
+            return render_participant_push(self.link_pk, event, device_key=self.device_key, request=self.request)
+
+    def _still_allowed(self):
+        # A closed link still gets its "closed" page pushed (render_participant_push), then nothing more.
+        return participation.link_works(self.link_pk)
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from sessies import harvest, roles, timeline
-from sessies.models import Delivery, DeliveryStatus, Participant, Report, ReportVersion, Session, SessionState
+from sessies.models import Delivery, DeliveryStatus, JoinLink, Participant, Report, ReportVersion, Session, SessionState
 
 ROLES = ["anonymous", "admin", "facilitator", "secretary", "researcher", "outsider"]
 SIGNED_IN = ROLES[1:]
@@ -104,6 +104,8 @@ FORM_FIELDS = [
     "met_wie",
 ]
 FORM_FIELDS += ["caption", "order", "camera", "file"]  # the photos of the flip-overs
+# Participants' phones and the secretary's proposals (sessies.participation).
+FORM_FIELDS += ["sender", "accept", "dismiss", "block", "merge", "selected", "shown"]
 QUERY_PARAMETERS = ["project", "script", "view", "v", "q", "categorie", "met_wie", "next", "page"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -253,6 +255,8 @@ def build_world():
     category = WorkFormCategory.objects.create(number=1, name="Verkennen")
     tool = WorkFormTool.objects.create(category=category, code="1.1", name="Tafelgesprek")
     point = AttentionPoint.objects.filter(phase=phase).first()
+    join = JoinLink.objects.create(session=session, token="deelnemers-link-van-de-sessie")
+    foreign_join = JoinLink.objects.create(session=foreign, token="link-van-een-ander-team")
     valid = {
         "sessions": {
             "pk": session.pk,
@@ -272,6 +276,7 @@ def build_world():
         "framework": {"number": 1},
         "scripts": {"slug": script.slug},
         "workforms": {"pk": tool.pk},
+        "participate": {"token": join.token},
     }
     foreign_values = {
         "sessions": {
@@ -292,6 +297,7 @@ def build_world():
         "framework": {"number": [4]},
         "scripts": {"slug": ["onbekend"]},
         "workforms": {"pk": [tool.pk + 1]},
+        "participate": {"token": [foreign_join.token, "geraden-token"]},
     }
     return {
         "users": users,
