@@ -194,6 +194,33 @@
     if (!fragment.children.length) event.detail.shouldSwap = false;
   });
 
+  // A list pushed whole (the proposals from participants' phones): an item someone is working
+  // on (text edited, a box ticked, the focus in it) stays as it is in the new list.
+  const keptItems = new Map();
+  function workedOn(item) {
+    if (item.contains(document.activeElement)) return true;
+    return Array.from(item.querySelectorAll("textarea, input")).some(function (field) {
+      if (field.type === "checkbox") return field.checked !== field.defaultChecked;
+      return field.value !== field.defaultValue;
+    });
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-keep-edited")) return;
+    target.querySelectorAll("[data-keep-item]").forEach(function (item) {
+      if (workedOn(item)) keptItems.set(item.id, { item: item, focused: item.contains(document.activeElement) ? document.activeElement : null });
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    keptItems.forEach(function (kept, id) {
+      const fresh = document.getElementById(id);
+      if (!fresh) return;  // decided meanwhile (another screen): it is gone from the list
+      fresh.replaceWith(kept.item);
+      if (kept.focused) kept.focused.focus();
+    });
+    keptItems.clear();
+  });
+
   // Answers to the poller (the moves' forms, the poll) go through apply() like pushed events.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!event.detail.shouldSwap || event.detail.target !== poller()) return;
