@@ -237,7 +237,7 @@ def _check_rate(session, device):
 
 
 def own_proposals(session, device_key):
-    """What this phone sent, newest first (for its own list); nothing without a key."""
+    """What this phone sent, newest first (for its own list); nothing without a key. `session`: one or its pk."""
     if not device_key:
         return []
     return list(

@@ -113,7 +113,7 @@ def participant_context(session, *, link, device_key, request=None):
     }
 
 
-def render_participant_push(link_pk, event, *, device_key, request):
+def render_participant_push(link_pk, session_pk, event, *, device_key, request):
     """A phone's update for `event` (None: everything). Returns (html, version).
 
     Notes and agreements are not on a phone: they cost nothing. A move or a full update reads
@@ -126,7 +126,7 @@ def render_participant_push(link_pk, event, *, device_key, request):
     if change == push.PROPOSALS:
         if not device_key:
             return "", event.version
-        mine = participation.own_proposals(participation_session(link_pk), device_key)
+        mine = participation.own_proposals(session_pk, device_key)
         return render_to_string(f"{template}#mine-push", {"mine": mine}, request), event.version
     link = participation.JoinLink.objects.select_related("session__current_block").filter(pk=link_pk).first()
     if link is None:
@@ -136,10 +136,6 @@ def render_participant_push(link_pk, event, *, device_key, request):
         return render_to_string(f"{template}#ended-push", {"session": session, "link": link}, request), session.version
     context = participant_context(session, link=link, device_key=device_key, request=request)
     return render_to_string(f"{template}#live-state", context, request), session.version
-
-
-def participation_session(link_pk):
-    return Session.objects.filter(join_links__pk=link_pk).first()
 
 
 def notes_page_context(session, *, user, **extra):

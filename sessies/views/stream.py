@@ -202,7 +202,9 @@ class ParticipantStream(LiveStream):
         if probe:
             return super()._render_once(event, probe)
         with translation.override(self.language):
-            return render_participant_push(self.link_pk, event, device_key=self.device_key, request=self.request)
+            return render_participant_push(
+                self.link_pk, self.session_pk, event, device_key=self.device_key, request=self.request
+            )
 
     def _still_allowed(self):
         # A closed link still gets its "closed" page pushed (render_participant_push), then nothing more.
