@@ -9,10 +9,12 @@ edits them first, merges several into one note, or dismisses them, and may block
 """
 
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,8 @@ from sessies.models import (
 TOKEN_BYTES = 12
 PROPOSAL_MAX_LENGTH = 500
 SENDER_MAX_LENGTH = 60
+# Zero-width (non-)joiner: part of emoji and of some scripts' words, so kept in plain text.
+JOINERS = "\u200c\u200d"
 DEVICE_COOKIE_PREFIX = "gt-device-"
 DEVICE_COOKIE_SALT = "sessies.participation.device"
 # One event code for "the proposals changed" (sessies.push): the notes screen's inbox, the run
@@ -158,10 +162,19 @@ def questions_open_to(session):
 
 
 def answerable_question(session, question_pk):
-    """The question an answer form is for, when it belongs to this session (None otherwise)."""
-    if question_pk is None:
+    """The question an answer may be for: one of a block the session has reached (None otherwise).
+
+    The current block's, or one the group has left while a participant typed; never a later
+    one, so a phone cannot read ahead by trying question ids.
+    """
+    if question_pk is None or not session.is_live:
         return None
-    return SessionStep.objects.filter(pk=question_pk, block__session=session, kind=StepKind.QUESTION).first()
+    return (
+        SessionStep.objects.select_related("block")
+        .filter(pk=question_pk, block__session=session, kind=StepKind.QUESTION)
+        .filter(Q(block__first_started_at__isnull=False) | Q(block_id=session.current_block_id))
+        .first()
+    )
 
 
 def submit(link, device_key, *, question_pk, text, sender, client_token):
@@ -178,12 +191,8 @@ def submit(link, device_key, *, question_pk, text, sender, client_token):
         raise Refused(_("The page is out of date. Reload it; your text stays."), status=422)
     if not session.is_live:
         raise Refused(_("The session is not running now; answers cannot be sent."))
-    question = (
-        SessionStep.objects.select_related("block")
-        .filter(pk=question_pk, block__session=session, kind=StepKind.QUESTION)
-        .first()
-    )
-    if question is None or (question.block.first_started_at is None and question.block_id != session.current_block_id):
+    question = answerable_question(session, question_pk)
+    if question is None:
         raise Refused(_("That question is not open for answers."), status=422)
     with transaction.atomic():
         device = device_for(session, device_key, create=True)
@@ -210,8 +219,7 @@ def submit(link, device_key, *, question_pk, text, sender, client_token):
 
 def clean_text(value, limit, label, *, required=True):
     """Plain text: trimmed, no control characters but line breaks, within `limit` characters."""
-    value = "".join(ch for ch in (value or "") if ch in "\n\t" or ch.isprintable()).strip()
-    value = value.replace("\r", "")
+    value = "".join(_plain(ch) for ch in (value or "").replace("\r\n", "\n")).strip()
     if required and not value:
         raise Refused(_("%(field)s is empty.") % {"field": label}, status=422)
     if len(value) > limit:
@@ -221,6 +229,22 @@ def clean_text(value, limit, label, *, required=True):
             status=422,
         )
     return value
+
+
+def _plain(ch):
+    """A character of plain text: control characters go (but tab and newline), separators become spaces or newlines.
+
+    Other spaces (no-break, narrow) and the joiners that build emoji stay; invisible format
+    characters (direction overrides, zero-width spaces) go, so nothing reads differently than it is.
+    """
+    category = unicodedata.category(ch)
+    if ch in "\n\t" or ch in JOINERS:
+        return ch
+    if category in ("Zl", "Zp"):
+        return "\n"
+    if category.startswith("C"):
+        return ""
+    return ch
 
 
 def _check_rate(session, device):

@@ -120,6 +120,8 @@ def _form_context(link, question_pk, *, text, client_token):
         "session": link.session,
         "link": link,
         "question": participation.answerable_question(link.session, question_pk),
+        # Kept when the question is not open (any more): the text stays with what it answered.
+        "question_pk": question_pk,
         "text": text,
         "client_token": client_token,
         "max_length": participation.PROPOSAL_MAX_LENGTH,

@@ -66,7 +66,7 @@ def decide(request, pk):
             participation.block_device(session, proposal.device, by=request.user)
             messages.info(request, _("That phone can no longer send answers; its open proposals were dismissed."))
     elif "merge" in post:
-        chosen = [pending[pk] for pk in map(parse_id, post.getlist("selected")) if pk in pending]
+        chosen = [pending[pk] for pk in dict.fromkeys(map(parse_id, post.getlist("selected"))) if pk in pending]
         if len(chosen) < 2:
             messages.warning(request, _("Select at least two proposals to merge."))
         else:
