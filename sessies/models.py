@@ -128,6 +128,20 @@ class Session(models.Model):
         related_name="+",
         verbose_name=_("current block"),
     )
+    # The step of the current block the room is on (a top-level step; sessies.timeline), which the
+    # projector shows and the secretary's question follows. None: the block as a whole.
+    current_step = models.ForeignKey(
+        "SessionStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current step"),
+    )
+    # The room's screen: blank (as the B key in presentation software), and whether it shows the
+    # block's remaining time (the facilitator's choice).
+    screen_blank = models.BooleanField(_("room's screen blank"), default=False)
+    screen_shows_time = models.BooleanField(_("room's screen shows the remaining time"), default=False)
     # When the current block's running stretch began; None while paused or not running.
     block_started_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

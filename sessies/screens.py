@@ -60,7 +60,10 @@ def screen_context(session, screen, *, user):
         context["extension_minutes"] = timeline.EXTENSION_MINUTES
     if screen in (Screen.RUN, Screen.PROJECTOR):
         context.update(_opening_texts(session, state))
+        context.update(room_screen(session, state))
     context.update(participation_context(session, state.current, screen, can_write=context["can_write"]))
+    if screen == Screen.NOTES:
+        context["current_question_pk"] = current_question_pk(session, state.current)
     if screen == Screen.NOTES:
         context["tag_prefixes"] = [(prefix, tag.label) for prefix, tag in harvest.TAG_PREFIXES.items()]
         context["key_mark"] = harvest.KEY_MARK
@@ -69,6 +72,46 @@ def screen_context(session, screen, *, user):
         context["photo_max_upload"] = photos.max_upload_bytes()
     context.update(_harvest(session, state, screen))
     return context
+
+
+def room_screen(session, state):
+    """What the room's screen shows now, for the projector and the run view's mirror of it.
+
+    `room` is one of: "blank" (the facilitator pressed B), "finished", "waiting" (not started),
+    "opening" (the first block: title and the participants' rules), "harvest" (the closing
+    block: "Is this the harvest?"), "step" (the current step), "block" (a block without steps).
+    The step comes from the block's prefetched steps: no query.
+    """
+    current_block = state.current
+    step, subpoints = None, []
+    if current_block is not None and session.current_step_id:
+        for top, children in current_block.outline:
+            if top.pk == session.current_step_id:
+                step, subpoints = top, children
+    if session.screen_blank:
+        room = "blank"
+    elif session.is_finished:
+        room = "finished"
+    elif current_block is None or not session.is_live:
+        room = "waiting"
+    elif current_block.is_protected:
+        room = "harvest"
+    elif current_block == next((block for block in state.blocks if not block.skipped), None):
+        room = "opening"
+    else:
+        room = "step" if step else "block"
+    return {"room": room, "current_step": step, "current_step_subpoints": subpoints}
+
+
+def current_question_pk(session, current_block):
+    """The question notes default to: the current step when it is a question (else the block itself).
+
+    From the block's steps (prefetched on the full screens; one query on a timeline push).
+    """
+    if current_block is None or not session.current_step_id or not session.is_live:
+        return None
+    step = next((top for top, _children in current_block.outline if top.pk == session.current_step_id), None)
+    return step.pk if step is not None and step.is_question else None
 
 
 def participation_context(session, current_block, screen, *, can_write):
@@ -369,6 +412,7 @@ def screen_context_light(session, screen, *, user):
         "session": session,
         "state": state,
         "current_block": state.current,
+        "current_question_pk": current_question_pk(session, state.current),
         "view": screen,
         "can_write": session.can_write_notes(user),
     }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from draaiboeken.models import MAX_BLOCK_MINUTES
-from sessies.models import Session, SessionBlock, SessionState, TimeAdjustment
+from sessies.models import Session, SessionBlock, SessionState, SessionStep, TimeAdjustment
 
 EXTENSION_MINUTES = 5
 # Behind by less than this, the run view does not propose catching up.
@@ -231,6 +231,30 @@ def _move_to(session, blocks, target, at):
         target.save(update_fields=["first_started_at"])
     session.current_block = target
     session.block_started_at = at if session.is_running else None
+    # A block starts at its first step, as the method orders them.
+    steps = _steps_of(target)
+    session.current_step = steps[0] if steps else None
+
+
+def _steps_of(block):
+    """The block's top-level steps in the method's order: what the facilitator steps through."""
+    return list(SessionStep.objects.filter(block=block, parent__isnull=True).order_by("order", "pk"))
+
+
+def _step_by(session, blocks, offset):
+    current = session.current_block_in(blocks)
+    if current is None:
+        raise TransitionRefused(_("There is no current block."))
+    steps = _steps_of(current)
+    if not steps:
+        raise TransitionRefused(_("This block has no steps."))
+    index = next((i for i, step in enumerate(steps) if step.pk == session.current_step_id), None)
+    target = 0 if index is None else index + offset
+    if target >= len(steps):
+        raise TransitionRefused(_("This is the block's last step: → goes to the next block."))
+    if target < 0:
+        raise TransitionRefused(_("This is the block's first step."))
+    session.current_step = steps[target]
 
 
 @transition(SessionState.PLANNED)
@@ -292,6 +316,34 @@ def extend_current_block(session, blocks, *, at, by, minutes=EXTENSION_MINUTES):
         description=_("%(block)s extended by %(minutes)s minutes (now %(total)s minutes).")
         % {"block": current.title, "minutes": minutes, "total": current.minutes},
     )
+
+
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def next_step(session, blocks, *, at, by):
+    _step_by(session, blocks, 1)
+
+
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def previous_step(session, blocks, *, at, by):
+    _step_by(session, blocks, -1)
+
+
+@transition(SessionState.RUNNING, SessionState.PAUSED)
+def go_to_step(session, blocks, step_pk, *, at, by):
+    step = next((s for s in _steps_of(session.current_block_in(blocks)) if s.pk == step_pk), None)
+    if step is None:
+        raise TransitionRefused(_("That step is not part of the current block."))
+    session.current_step = step
+
+
+@transition()
+def toggle_screen_blank(session, blocks, *, at, by):
+    session.screen_blank = not session.screen_blank
+
+
+@transition()
+def toggle_screen_time(session, blocks, *, at, by):
+    session.screen_shows_time = not session.screen_shows_time
 
 
 @transition(SessionState.RUNNING, SessionState.PAUSED)

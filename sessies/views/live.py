@@ -21,6 +21,10 @@ MOVES = {
     "vorige": timeline.go_back_to_previous_block,
     "verleng": timeline.extend_current_block,
     "afronden": timeline.finish,
+    "stap-volgende": timeline.next_step,
+    "stap-vorige": timeline.previous_step,
+    "scherm-zwart": timeline.toggle_screen_blank,
+    "resttijd": timeline.toggle_screen_time,
 }
 
 
@@ -59,10 +63,14 @@ def live_poll(request, pk):
 @require_POST
 def transition(request, pk, action):
     session = get_session_for(request.user, pk, need="run")
+    version = posted_int(request, "version")
+    if action == "stap":
+        step_pk = posted_int(request, "step")
+        return _apply(request, session, lambda: timeline.go_to_step(session.pk, version, step_pk, by=request.user))
     move = MOVES.get(action)
     if move is None:
         return _unknown_move(request, session)
-    return _apply(request, session, lambda: move(session.pk, posted_int(request, "version"), by=request.user))
+    return _apply(request, session, lambda: move(session.pk, version, by=request.user))
 
 
 @require_POST

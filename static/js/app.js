@@ -59,7 +59,7 @@
     timerHandle = setInterval(tick, running ? 250 : 1000);
   }
 
-  // Keyboard in the run view: space pauses/resumes, → goes to the next block.
+  // Keyboard in the run view: space pauses/resumes, → goes to the next block, ↓/↑ step, B blanks the room's screen.
   document.addEventListener("keydown", function (event) {
     if (!document.querySelector(".run-view")) return;
     const target = event.target;
@@ -67,6 +67,9 @@
     let form = null;
     if (event.key === " ") form = document.querySelector('form[data-key="space"]');
     if (event.key === "ArrowRight") form = document.querySelector('form[data-key="ArrowRight"]');
+    if (event.key === "ArrowDown") form = document.querySelector('form[data-key="ArrowDown"]');
+    if (event.key === "ArrowUp") form = document.querySelector('form[data-key="ArrowUp"]');
+    if ((event.key === "b" || event.key === "B") && !event.ctrlKey && !event.metaKey && !event.altKey) form = document.querySelector('form[data-key="b"]');
     if (form) {
       event.preventDefault();
       form.requestSubmit();

@@ -288,22 +288,30 @@
       filterQuestions(form);
       saveNoteDraft(form);
     });
+    form.querySelector("#note-question").addEventListener("change", function () { form.dataset.follow = "0"; });
     form.addEventListener("change", function () { saveNoteDraft(form); });
     form.addEventListener("submit", function (event) {
       if (!field.value.trim()) { event.preventDefault(); event.stopImmediatePropagation(); }
     }, true);
   }
 
+  // The block and question follow the facilitator's current step, until the secretary picks
+  // another for this note: that choice holds (whatever the room does meanwhile) until the note
+  // is saved; the next note follows the room again.
   function followLiveBlock() {
     const form = noteForm();
     const poller = document.getElementById("poller");
     if (!form || !poller || form.dataset.follow === "0") return;
     const current = poller.dataset.currentBlock;
+    if (!current) return;
     const select = form.querySelector("#note-block");
-    if (current && select.value !== current) {
+    if (select.value !== current) {
       select.value = current;
       filterQuestions(form);
     }
+    const question = form.querySelector("#note-question");
+    const live = poller.dataset.currentQuestion || "";
+    if (question.value !== live && question.querySelector('option[value="' + live + '"]')) question.value = live;
   }
 
   function confirmedToken(xhr) {
@@ -322,6 +330,9 @@
     if (token.value === sent.token) token.value = newToken();
     sent = null;
     if (rest) saveNoteDraft(form); else localStorage.removeItem(noteDraftKey(form));
+    // The next note follows the room's current step again.
+    delete form.dataset.follow;
+    followLiveBlock();
     setStatus(form, "", null);
     const errors = document.getElementById("note-errors");
     if (errors) errors.textContent = "";

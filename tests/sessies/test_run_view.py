@@ -199,13 +199,14 @@ def test_it_projects_the_session_title_before_the_start(client, session, facilit
     assert "Stadskantoor, zaal 3" in content
 
 
-def test_it_projects_the_central_questions_of_the_current_block(client, running, facilitator):
+def test_it_projects_the_current_step_with_its_help_questions_and_nothing_of_other_steps(client, running, facilitator):
     s = timeline.advance_to_next_block(running.pk, running.timeline_version)
     second = s.blocks.get(order=2)
     central = next(step for step, _subpoints in second.outline if step.is_question)
     SessionStep.objects.create(
-        block=second, parent=central, order=9, kind=StepKind.QUESTION, text="Een hulpvraag voor de gespreksleider"
+        block=second, parent=central, order=9, kind=StepKind.QUESTION, text="Een hulpvraag bij de WAAROM-vraag"
     )
+    s = timeline.go_to_step(s.pk, s.timeline_version, central.pk)
     client.force_login(facilitator)
 
     response = client.get(projector_url(s))
@@ -213,12 +214,10 @@ def test_it_projects_the_central_questions_of_the_current_block(client, running,
     content = response.content.decode()
     assert response.status_code == 200
     assert second.title in content
-    assert central_questions(second)
-    for text in central_questions(second):
-        assert text in content
-    assert "Een hulpvraag voor de gespreksleider" not in content
-    for text in central_questions(s.blocks.get(order=3)):
-        if text not in central_questions(second):
+    assert f'<h2 class="room-question">{central.text}</h2>' in content
+    assert "Een hulpvraag bij de WAAROM-vraag" in content
+    for text in central_questions(second) + central_questions(s.blocks.get(order=3)):
+        if text != central.text:
             assert text not in content
 
 
@@ -234,8 +233,9 @@ def test_it_follows_the_live_state_in_the_projector_poll(client, running, resear
     content = response.content.decode()
     assert response.status_code == 200
     assert 'id="projector" hx-swap-oob="true"' in content
-    for text in central_questions(second):
-        assert text in content
+    # A block starts at its first step.
+    first_step = second.outline.steps[0]
+    assert first_step.text in content
 
 
 def test_it_thanks_everyone_when_finished(client, running, facilitator):
