@@ -100,6 +100,7 @@ def test_the_facilitator_steps_through_round_1_and_the_room_and_the_secretary_fo
         if current.is_question:
             screenshot(rooms["1920x1080"], "room-1920x1080-question")
             screenshot(rooms["1280x720"], "room-1280x720-question")
+            screenshot(fac, "run-view-current-step")
             # The secretary's question follows the room's: a note lands under it without touching the picker.
             expect(sec.locator("#note-question")).to_have_value(str(current.pk), timeout=PUSH_TIMEOUT_MS)
             sec.locator("#note-text").fill("Het doel is eerder signaleren")
