@@ -7,6 +7,8 @@ from sessies.models import (
     Note,
     Participant,
     Report,
+    ReviewComment,
+    ReviewInvitation,
     Session,
     SessionBlock,
     TimeAdjustment,
@@ -84,4 +86,53 @@ class ErasureAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReviewCommentInline(admin.TabularInline):
+    model = ReviewComment
+    fields = ["section_title", "text", "created_at", "resolution", "reply", "resolved_at", "resolved_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewInvitation)
+class ReviewInvitationAdmin(admin.ModelAdmin):
+    """The reviews of draft reports, to look into: they are made and changed on the report page only.
+
+    The token is left out: it is the person's key to the draft.
+    """
+
+    list_display = ["name", "report", "created_at", "mail_status", "responded_at", "agreed_at", "revoked_at", "version"]
+    list_filter = ["mail_status"]
+    search_fields = ["name", "email", "report__session__title"]
+    list_select_related = ["report__session", "version"]
+    fields = [
+        "report",
+        "participant",
+        "name",
+        "email",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "revoked_at",
+        "mail_status",
+        "mail_error",
+        "sent_at",
+        "opened_at",
+        "responded_at",
+        "agreed_at",
+        "version",
+    ]
+    readonly_fields = fields
+    inlines = [ReviewCommentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

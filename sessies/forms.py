@@ -496,3 +496,122 @@ class SendReportForm(forms.Form):
         if not self.errors and not self.recipient_list():
             raise ValidationError(_("Choose at least one recipient."))
         return cleaned
+
+
+# Reviewing the draft report (sessies.review). Imports stay inside: this part was appended on its own.
+
+
+class ReviewInviteForm(forms.Form):
+    """Whom to invite to review the draft: the send page's people, grouped by role, those who took part checked.
+
+    Whoever holds an open invitation is left out: sending theirs again renews it.
+    """
+
+    # Rendered by the template, grouped like the send page; the value is the address.
+    recipients = forms.MultipleChoiceField(
+        label=_("Whom to invite"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _(
+                "One of the chosen people is not among this session's people, or is invited already. Reload the "
+                "page and choose again."
+            )
+        },
+    )
+
+    def __init__(self, *args, groups, invited=(), **kwargs):
+        """`groups`: sessies.reports.recipient_groups(); `invited`: the addresses with an open invitation."""
+        invited = {address.lower() for address in invited}
+        proposed = [c.email for group in groups if group.slug == "took_part" for c in group.people]
+        kwargs["initial"] = {"recipients": proposed, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.rows_of = [(group, [c for c in group.people if c.email.lower() not in invited]) for group in groups]
+        self.rows_of = [(group, people) for group, people in self.rows_of if people]
+        self.candidates = {c.email: c for _group, people in self.rows_of for c in people}
+        self.fields["recipients"].choices = [(email, f"{c.name} <{email}>") for email, c in self.candidates.items()]
+
+    def recipient_rows(self):
+        """[(group, [(candidate, checked)])] for the template: what is checked now (posted, or proposed)."""
+        chosen = set(self["recipients"].value() or ())
+        return [(group, [(c, c.email in chosen) for c in people]) for group, people in self.rows_of]
+
+    def clean_recipients(self):
+        chosen = self.cleaned_data["recipients"]
+        if not chosen:
+            raise ValidationError(_("Choose at least one person to invite."))
+        # Stored addresses are checked too: one that cannot be sent would fail every time.
+        errors = []
+        for email in chosen:
+            try:
+                validate_mail_address(email)
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return chosen
+
+    def invitees(self):
+        return [self.candidates[email] for email in self.cleaned_data["recipients"]]
+
+
+class ReviewCommentForm(forms.Form):
+    """A reviewer's comment on one section of the draft; plain text, escaped wherever it is shown."""
+
+    section = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Type your comment first.")},
+    )
+
+    def __init__(self, *args, section, **kwargs):
+        """`section`: the sessies.review.Section commented on; its key makes the field's id unique on the page."""
+        from django.core.validators import MaxLengthValidator
+
+        from sessies.review import COMMENT_MAX_LENGTH
+
+        kwargs.setdefault("auto_id", f"id_{section.key}_%s")
+        kwargs.setdefault("initial", {"section": section.key})
+        super().__init__(*args, **kwargs)
+        text = self.fields["text"]
+        text.label = _("Your comment on “%(title)s”") % {"title": section.title}
+        text.max_length = COMMENT_MAX_LENGTH
+        text.validators.append(MaxLengthValidator(COMMENT_MAX_LENGTH))
+        text.widget.attrs["maxlength"] = str(COMMENT_MAX_LENGTH)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ReviewResolveForm(forms.Form):
+    """The secretary's answer to one comment: changed or not, with a short reply the reviewer sees."""
+
+    resolution = forms.ChoiceField(
+        label=_("Resolution"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether the report was changed."),
+            "invalid_choice": _("Choose whether the report was changed."),
+        },
+    )
+    reply = forms.CharField(
+        label=_("Short reply (the reviewer sees it)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, comment, **kwargs):
+        from crispy_forms.bootstrap import InlineRadios
+        from django.core.validators import MaxLengthValidator
+        from django.utils.text import capfirst
+
+        from sessies.review import REPLY_MAX_LENGTH, RESOLUTIONS
+
+        kwargs.setdefault("auto_id", f"id_comment{comment.pk}_%s")
+        kwargs.setdefault("initial", {"resolution": comment.resolution or None, "reply": comment.reply})
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].choices = [(value, capfirst(value.label)) for value in RESOLUTIONS]
+        reply = self.fields["reply"]
+        reply.max_length = REPLY_MAX_LENGTH
+        reply.validators.append(MaxLengthValidator(REPLY_MAX_LENGTH))
+        reply.widget.attrs["maxlength"] = str(REPLY_MAX_LENGTH)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(InlineRadios("resolution"), "reply")

@@ -1,8 +1,8 @@
 """Personal data as the AVG asks: export what is stored about one person, erase it, forget old addresses.
 
-A person is found by e-mail address, in any case: the project contacts, session participants and
-report deliveries with that address (and the participants picked from those contacts), and the
-user accounts with it. Their names and addresses also occur in free text; there:
+A person is found by e-mail address, in any case: the project contacts, session participants,
+report deliveries and invitations to review a draft report (with the reviewer's comments) with that
+address (and the participants picked from those contacts), and the user accounts with it. Their names and addresses also occur in free text; there:
 
 - the address is found and replaced as a whole address ("petra@example.org" is not touched inside
   "anna.petra@example.org") in every text column of the three apps and in the admin log;
@@ -10,12 +10,14 @@ user accounts with it. Their names and addresses also occur in free text; there:
   the rows of the research projects the person appears in (and the admin log entries about those
   rows): a name, unlike an address, is shared by other people elsewhere.
 
-Notes and reports otherwise keep their content. Erasing also ends the person's login sessions,
+Notes, reports and review comments otherwise keep their content; a review invitation's link stops
+working. Erasing also ends the person's login sessions,
 removes their login records (django-axes) and renders the approved report PDFs that showed them
 again; an `Erasure` row logs that it happened, with counts only.
 
-Not searched, on purpose: django-tasks-db rows hold a delivery id as their only argument and the
-words "sent", "failed" or "not claimed" as result (the task catches every mail error itself); the
+Not searched, on purpose: django-tasks-db rows hold a delivery or invitation id (and the site's
+address) as their arguments and the words "sent", "failed" or "not claimed" as result (the tasks
+catch every mail error themselves); the
 session table holds user ids, never an address (the erased accounts' sessions are ended); the
 server's log files are outside the database.
 """
@@ -32,7 +34,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from gesprekstafels.lib.accounts import end_all_sessions
 from gesprekstafels.lib.http import parse_id
 from kader.models import Contact, ResearchProject
-from sessies.models import Delivery, DeliveryStatus, Erasure, Participant, Report, Session
+from sessies.models import Delivery, DeliveryStatus, Erasure, Participant, Report, ReviewInvitation, Session
 from sessies.reports import render_report_pdf
 
 # Stored in place of what was erased, in the site's language (not the admin's), through gettext.
@@ -56,6 +59,7 @@ COUNT_LABELS = {
     "participants": _("session participants"),
     "deliveries": _("report deliveries (sent)"),
     "unsent_deliveries": _("report deliveries not sent yet (removed)"),
+    "review_invitations": _("invitations to review a draft report (link revoked)"),
     "accounts": _("user accounts (deactivated)"),
     "texts": _("texts in which the name or address was replaced"),
     "report_pdfs": _("approved report PDFs rendered again"),
@@ -102,6 +106,7 @@ def _people_rows(address):
         "contacts": contacts,
         "participants": Participant.objects.filter(Q(email__iexact=address) | Q(contact__in=contacts)),
         "deliveries": Delivery.objects.filter(email__iexact=address),
+        "review_invitations": ReviewInvitation.objects.filter(email__iexact=address),
         "accounts": get_user_model().objects.filter(email__iexact=address),
     }
 
@@ -116,12 +121,19 @@ def _login_records(usernames):
 # Searching text columns
 
 
+# Random keys, not text: a name replaced inside one ("…-Jo-…") would break a link.
+KEYS = {(ReviewInvitation, "token")}
+
+
 def _text_fields(model):
     """The free-text columns: character and text fields without fixed choices (JSON holds none here)."""
     return [
         field
         for field in model._meta.concrete_fields
-        if isinstance(field, (models.CharField, models.TextField)) and not field.choices and not field.primary_key
+        if isinstance(field, (models.CharField, models.TextField))
+        and not field.choices
+        and not field.primary_key
+        and (model, field.name) not in KEYS
     ]
 
 
@@ -310,8 +322,9 @@ def export_person(email):
     contacts = list(rows["contacts"].select_related("project"))
     participants = list(rows["participants"].select_related("session__project"))
     deliveries = list(rows["deliveries"].select_related("report__session"))
+    invitations = list(rows["review_invitations"].select_related("report__session").prefetch_related("comments"))
     pattern = _address_pattern(address)
-    identity = {(Contact, "email"), (Participant, "email"), (Delivery, "email")}
+    identity = {(Contact, "email"), (Participant, "email"), (Delivery, "email"), (ReviewInvitation, "email")}
     mentions = [
         {"kind": model._meta.label_lower, "id": pk, "fields": fields}
         for model, pk, fields in _mentions(pattern, address, identity)
@@ -369,6 +382,34 @@ def export_person(email):
             }
             for delivery in deliveries
         ],
+        # What the person was asked to review, and what they wrote (with the secretary's answer).
+        "review_invitations": [
+            {
+                "id": invitation.pk,
+                "name": invitation.name,
+                "email": invitation.email,
+                "session": {"id": invitation.report.session_id, "title": invitation.report.session.title},
+                "invited_at": _when(invitation.created_at),
+                "expires_at": _when(invitation.expires_at),
+                "revoked_at": _when(invitation.revoked_at),
+                "mail_status": invitation.mail_status,
+                "sent_at": _when(invitation.sent_at),
+                "opened_at": _when(invitation.opened_at),
+                "responded_at": _when(invitation.responded_at),
+                "agreed_at": _when(invitation.agreed_at),
+                "comments": [
+                    {
+                        "section": comment.section_title,
+                        "text": comment.text,
+                        "created_at": _when(comment.created_at),
+                        "resolution": comment.resolution,
+                        "reply": comment.reply,
+                    }
+                    for comment in invitation.comments.all()
+                ],
+            }
+            for invitation in invitations
+        ],
         "accounts": [
             {
                 "id": account.pk,
@@ -396,7 +437,16 @@ def export_person(email):
 def is_empty(export):
     """Nothing is stored about the person in this export."""
     return not any(
-        export[key] for key in ("contacts", "participants", "deliveries", "accounts", "mentions", "login_records")
+        export[key]
+        for key in (
+            "contacts",
+            "participants",
+            "deliveries",
+            "review_invitations",
+            "accounts",
+            "mentions",
+            "login_records",
+        )
     )
 
 
@@ -409,8 +459,8 @@ def placeholders():
         return {"name": gettext(ERASED_NAME), "address": gettext(ERASED_ADDRESS)}
 
 
-def _names_of(contacts, participants, deliveries, accounts, erased):
-    names = {row.name.strip() for row in [*contacts, *participants, *deliveries]}
+def _names_of(contacts, participants, deliveries, accounts, erased, invitations=()):
+    names = {row.name.strip() for row in [*contacts, *participants, *deliveries, *invitations]}
     names |= {account.get_full_name().strip() for account in accounts}
     # Too short to be a name, or part of what replaces it (it would be replaced again and again).
     return {
@@ -480,8 +530,9 @@ def erase_person(email, *, by):
         contacts = list(rows["contacts"].select_for_update())
         participants = list(rows["participants"].select_related("session"))
         deliveries = list(rows["deliveries"].select_related("report"))
+        invitations = list(rows["review_invitations"].select_related("report__session"))
         accounts = list(rows["accounts"])
-        names = _names_of(contacts, participants, deliveries, accounts, erased)
+        names = _names_of(contacts, participants, deliveries, accounts, erased, invitations)
         usernames = [address, *(account.username for account in accounts)]
         account_ids = {account.pk for account in accounts}
 
@@ -491,6 +542,7 @@ def erase_person(email, *, by):
         project_ids |= set(
             Session.objects.filter(report__deliveries__in=[d.pk for d in deliveries]).values_list("project", flat=True)
         )
+        project_ids |= {invitation.report.session.project_id for invitation in invitations}
         if account_ids:
             project_ids |= set(
                 ResearchProject.objects.filter(memberships__user__in=account_ids).values_list("pk", flat=True)
@@ -514,6 +566,10 @@ def erase_person(email, *, by):
         person_deliveries = Delivery.objects.filter(pk__in=[d.pk for d in deliveries])
         counts["unsent_deliveries"] = _remove_unsent(person_deliveries)
         counts["deliveries"] = person_deliveries.update(**anonymous)
+        # The link stops working; the comments stay, like notes (their text is searched below).
+        counts["review_invitations"] = ReviewInvitation.objects.filter(pk__in=[i.pk for i in invitations]).update(
+            revoked_at=Coalesce("revoked_at", Value(timezone.now())), **anonymous
+        )
 
         for account in accounts:
             account.username = f"verwijderd-{account.pk}"
@@ -552,6 +608,7 @@ def erase_person(email, *, by):
                 (Contact, [c.pk for c in contacts]),
                 (Participant, [p.pk for p in participants]),
                 (Delivery, [d.pk for d in deliveries]),
+                (ReviewInvitation, [i.pk for i in invitations]),
                 (User, sorted(account_ids)),
             ],
             project_ids=project_ids,
@@ -574,7 +631,8 @@ def erase_person(email, *, by):
 
 
 def forget_addresses(*, ended_before):
-    """Remove the addresses of the contacts, participants and deliveries of projects that ended before that date.
+    """Remove the addresses of the contacts, participants, deliveries and review invitations of projects
+    that ended before that date.
 
     Names stay; unsent deliveries are removed (see `_remove_unsent`). Running it again changes
     nothing. Returns counts only.
@@ -584,6 +642,7 @@ def forget_addresses(*, ended_before):
         contacts = Contact.objects.filter(project__in=projects).exclude(email="")
         participants = Participant.objects.filter(session__project__in=projects).exclude(email="")
         deliveries = Delivery.objects.filter(report__session__project__in=projects).exclude(email="")
+        invitations = ReviewInvitation.objects.filter(report__session__project__in=projects).exclude(email="")
         unsent = _remove_unsent(deliveries)
         return {
             "projects": projects.count(),
@@ -591,4 +650,5 @@ def forget_addresses(*, ended_before):
             "participants": participants.update(email=""),
             "deliveries": deliveries.update(email=""),
             "unsent_deliveries": unsent,
+            "review_invitations": invitations.update(email=""),
         }

@@ -44,6 +44,16 @@ class RoundSection:
     def has_content(self):
         return bool(self.general) or any(q.tag_groups for q in self.questions)
 
+    @property
+    def review_key(self):
+        """The round's section key for reviewers' comments (sessies.review)."""
+        return f"round-{self.block.pk}"
+
+    @property
+    def title(self):
+        block = self.block
+        return f"{block.title} – {block.subtitle}" if block.subtitle else block.title
+
 
 def _roles_present(session, participants):
     """The roles at the table, team first, without anyone's name: the method asks for no list of people."""
@@ -188,16 +198,20 @@ def approve(report, *, by):
 
     Approving what the latest version already holds (the same bytes) adds no version. The
     report's own `pdf`/`pdf_sha256` keep the latest approved PDF (the report page's PDF link and
-    erasure use them); mail attaches the version each delivery names.
+    erasure use them); mail attaches the version each delivery names. An open review closes
+    here: its outcome is recorded on the version approved (sessies.review.close_review).
     """
+    from sessies.review import close_review
+
     pdf = render_report_pdf(report.session)
     sha256 = hashlib.sha256(pdf).hexdigest()
     now = timezone.now()
     # Locked so two approvals at once cannot both take the next number.
     Report.objects.select_for_update().filter(pk=report.pk).first()
     latest = latest_version(report)
+    version = latest
     if latest is None or latest.sha256 != sha256:
-        ReportVersion.objects.create(
+        version = ReportVersion.objects.create(
             report=report,
             number=latest.number + 1 if latest else 1,
             pdf=pdf,
@@ -205,6 +219,7 @@ def approve(report, *, by):
             approved_at=now,
             approved_by=by,
         )
+    close_review(report, version)
     report.pdf = pdf
     report.pdf_sha256 = sha256
     report.approved_at = now
@@ -218,6 +233,13 @@ def latest_version(report):
     if not report.pk:
         return None
     return report.versions.defer("pdf").order_by("-number").first()
+
+
+def versions_of(report):
+    """The report's approved versions, newest first, without their bytes (one query; none when not stored)."""
+    if not report.pk:
+        return []
+    return list(report.versions.defer("pdf").select_related("approved_by").order_by("-number"))
 
 
 def version_filename(session_pk, number):

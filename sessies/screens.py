@@ -132,8 +132,15 @@ def participant_context(session, *, link, device_key, request=None):
     current = session.current_block if session.is_live else None
     forms = []
     if current is not None:
+        step = session.current_step_id
         forms = [
-            {"question": question, "help": help_questions, "client_token": uuid.uuid4().hex}
+            {
+                "question": question,
+                "help": help_questions,
+                "client_token": uuid.uuid4().hex,
+                # The room is on it: the question itself, or the group of questions the subgroups take.
+                "is_now": step is not None and step in (question.pk, question.parent_id),
+            }
             for question, help_questions in current.outline.questions()
         ]
     return {

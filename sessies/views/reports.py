@@ -4,23 +4,57 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gesprekstafels.lib.pdf import pdf_response
-from sessies import outbox, reports
+from sessies import outbox, reports, review
 from sessies.access import get_session_for
-from sessies.forms import ReportTextsForm, ReportTimesForm, SendReportForm
-from sessies.models import Note, ReportVersion
+from sessies.forms import ReportTextsForm, ReportTimesForm, ReviewInviteForm, ReviewResolveForm, SendReportForm
+from sessies.models import DeliveryStatus, Note, ReportVersion
 
 
-def _report_page(request, session, *, texts_form=None, times_form=None, status=200):
+def _review_panel(session, context, *, invite_form=None, resolve_form=None):
+    """The open review beside the editor: invitations, their counts, the comments by section, each with
+    its resolve form (`resolve_form`: (comment pk, bound form) sent back with its errors)."""
+    now = timezone.now()
+    invitations = review.open_invitations(context["report"])
+    for invitation in invitations:
+        invitation.mail_failed = invitation.mail_status == DeliveryStatus.FAILED
+        invitation.mail_sent = invitation.mail_status == DeliveryStatus.SENT
+        invitation.link_expired = review.unavailable_reason(invitation, now=now) == review.EXPIRED
+    groups = review.comment_groups(invitations, review.sections_of(context))
+    for group in groups:
+        for comment in group.comments:
+            if resolve_form is not None and resolve_form[0] == comment.pk:
+                comment.form = resolve_form[1]
+            else:
+                comment.form = ReviewResolveForm(comment=comment)
+    if invite_form is None:
+        invited = [invitation.email for invitation in invitations if not invitation.revoked_at]
+        invite_form = ReviewInviteForm(groups=reports.recipient_groups(session), invited=invited)
+    return {
+        "invitations": invitations,
+        "counts": review.outcome(invitations),
+        "comment_groups": groups,
+        "invite_form": invite_form,
+        "link_days": review.link_days(),
+    }
+
+
+def _report_page(request, session, *, texts_form=None, times_form=None, review_forms=None, status=200):
+    """The report page; `review_forms` (invite_form=…, resolve_form=…) sends review forms back with their errors."""
     context = reports.report_context(session, include_hidden=True)
     context["can_edit"] = session.can_edit_report(request.user)
     context["can_send"] = session.can_send_report(request.user)
     context["texts_form"] = texts_form or ReportTextsForm(instance=context["report"])
     context["times_form"] = times_form or ReportTimesForm(report=context["report"])
     context["deliveries"] = context["report"].delivery_list()
+    if context["can_edit"]:
+        context["versions"] = reports.versions_of(context["report"])
+        context["review_panel"] = _review_panel(session, context, **(review_forms or {}))
     return render(request, "sessies/report.html", context, status=status)
 
 
@@ -83,8 +117,23 @@ def report_note(request, pk, note_pk):
 @require_POST
 def report_approve(request, pk):
     session = get_session_for(request.user, pk, need="report")
-    reports.approve(reports.report_for(session), by=request.user)
+    report = reports.report_for(session)
+    # Allowed with comments unresolved: the secretary decides, warned on the page and here.
+    unresolved = review.outcome(review.open_invitations(report))["open"]
+    reports.approve(report, by=request.user)
     messages.success(request, _("The report has been approved. It can now be sent."))
+    if unresolved:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s comment from the review was not resolved. The review is closed; the version "
+                "approved records it.",
+                "%(count)s comments from the review were not resolved. The review is closed; the version "
+                "approved records them.",
+                unresolved,
+            )
+            % {"count": unresolved},
+        )
     return redirect("sessions:report", pk=session.pk)
 
 

@@ -106,6 +106,8 @@ FORM_FIELDS = [
 FORM_FIELDS += ["caption", "order", "camera", "file"]  # the photos of the flip-overs
 # Participants' phones and the secretary's proposals (sessies.participation).
 FORM_FIELDS += ["sender", "accept", "dismiss", "block", "merge", "selected", "shown"]
+# The draft report's review (sessies.review).
+FORM_FIELDS += ["invitation", "comment", "resolution", "reply", "section"]
 QUERY_PARAMETERS = ["project", "script", "view", "v", "q", "categorie", "met_wie", "next", "page"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -257,6 +259,8 @@ def build_world():
     point = AttentionPoint.objects.filter(phase=phase).first()
     join = JoinLink.objects.create(session=session, token="deelnemers-link-van-de-sessie")
     foreign_join = JoinLink.objects.create(session=foreign, token="link-van-een-ander-team")
+    invitation = review_invitation(session, "meelezen-token-van-de-sessie")
+    foreign_invitation = review_invitation(foreign, "meelezen-token-van-een-ander-team")
     valid = {
         "sessions": {
             "pk": session.pk,
@@ -277,6 +281,7 @@ def build_world():
         "scripts": {"slug": script.slug},
         "workforms": {"pk": tool.pk},
         "participate": {"token": join.token},
+        "review": {"token": invitation.token},
     }
     foreign_values = {
         "sessions": {
@@ -298,6 +303,7 @@ def build_world():
         "scripts": {"slug": ["onbekend"]},
         "workforms": {"pk": [tool.pk + 1]},
         "participate": {"token": [foreign_join.token, "geraden-token"]},
+        "review": {"token": [foreign_invitation.token, "geraden-token"]},
     }
     return {
         "users": users,
@@ -311,6 +317,24 @@ def build_world():
         "point": point,
         "other_participant": foreign.participants.first(),
     }
+
+
+def review_invitation(session, token):
+    """An open invitation to review `session`'s draft report."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessies.models import ReviewInvitation
+    from sessies.reports import report_for
+
+    return ReviewInvitation.objects.create(
+        report=report_for(session),
+        name="Lezer",
+        email="lezer@example.org",
+        token=token,
+        expires_at=timezone.now() + timedelta(days=14),
+    )
 
 
 def photo_in(session):

@@ -290,6 +290,8 @@ def test_it_leaves_nothing_of_the_person(world, admin_user, petra_account):
         "admin_log": 2,
         "login_records": 3,
         "login_sessions": 1,
+        # Petra was not invited to review the draft report.
+        "review_invitations": 0,
     }
 
 

@@ -20,6 +20,10 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 # Pages anyone may open: the login page itself and the language switch of the login page.
 PUBLIC_URL_NAMES = {"login", "set_language", "privacy"}
+# Reached by a link with a token instead of a login: a participant's phone, a reviewer of a draft
+# report. Their own tests check that the token opens these pages and nothing else.
+PUBLIC_URL_NAMES |= {"participate:join", "participate:poll", "participate:stream", "participate:send"}
+PUBLIC_URL_NAMES |= {"review:page", "review:comment", "review:agree"}
 # Sample values for the URL converters, by parameter name.
 SAMPLE_KWARGS = {"slug": "gesprekstafel-1-start", "action": "volgende", "number": 1}
 

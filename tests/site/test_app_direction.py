@@ -32,6 +32,9 @@ NAMESPACE_APP = {
     "scripts": "draaiboeken",
     "workforms": "draaiboeken",
     "sessions": "sessies",
+    # Pages reached by a link with a token (a participant's phone, a reviewer), in sessies too.
+    "participate": "sessies",
+    "review": "sessies",
 }
 
 # Where a lower floor names a higher one on purpose: the page where a user plans the next session.
