@@ -19,6 +19,7 @@ SCREENS = {"1920x1080": {"width": 1920, "height": 1080}, "1280x720": {"width": 1
 # Whether the room's screen fits: no scrolling, and the smallest text is at least 4 % of the height.
 FIT = """() => {
   const room = document.querySelector('#projector .room');
+  const main = room.querySelector('.room-main');
   const texts = Array.from(room.querySelectorAll('p, li, h2')).filter(e => e.offsetParent && e.textContent.trim()
     && !e.closest('.visually-hidden'));
   const smallest = Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize)));
@@ -26,6 +27,7 @@ FIT = """() => {
     page: document.documentElement.scrollHeight - window.innerHeight,
     pageWidth: document.documentElement.scrollWidth - window.innerWidth,
     room: room.scrollHeight - room.clientHeight,
+    main: main ? main.scrollHeight - main.clientHeight : 0,
     smallest: smallest / window.innerHeight,
   };
 }"""
@@ -54,7 +56,7 @@ def projector_in(login, user, url, size):
 def assert_fits(page):
     expect(page.locator("#projector .room")).to_have_attribute("data-fitted", "yes")
     fit = page.evaluate(FIT)
-    assert fit["page"] <= 0 and fit["pageWidth"] <= 0 and fit["room"] <= 1, fit
+    assert fit["page"] <= 0 and fit["pageWidth"] <= 0 and fit["room"] <= 1 and fit["main"] <= 1, fit
     assert fit["smallest"] >= 0.039, fit
 
 
@@ -152,6 +154,16 @@ def test_the_facilitator_steps_through_round_1_and_the_room_and_the_secretary_fo
     # The closing block: "Is this the harvest?" with the key harvest.
     note = Note.objects.get(text="Het doel is eerder signaleren")
     harvest.set_key_harvest(note, True)
+    # A long key harvest still fits the wall, in two columns if need be.
+    for number in range(1, 15):
+        extra = harvest.add_note(
+            session,
+            block_id=round_one.pk,
+            text=f"Opbrengst {number}: professionals willen eerder weten bij wie ze met signalen terechtkunnen",
+            tag="opbrengst",
+            author=people["secretary"],
+        )
+        harvest.set_key_harvest(extra, True)
     fac.locator('form[data-action="volgende"] button').click()
     expect(fac.locator("#poller")).to_have_attribute("data-current-block", str(session.blocks.get(order=3).pk))
     fac.locator('form[data-action="volgende"] button').click()
