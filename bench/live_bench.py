@@ -8,6 +8,8 @@ Usage (after `make install`; --pg and two-servers need PostgreSQL 15: `apt-get i
     .venv/bin/python bench/live_bench.py two-servers [--sessions 10] [--seconds 20] [--database-url URL]
     .venv/bin/python bench/live_bench.py cost [--notes 10 200 1000] [--repeat 30] [--pg | --database-url URL]
     .venv/bin/python bench/live_bench.py memory [--streams 1000] [--idle-seconds 60]
+    .venv/bin/python bench/live_bench.py phones [--phones 30] [--seconds 30] [--warmup 5] [--answer-every 30 60]
+                                                [--extend-every 5] [--pg | --database-url URL]
 
 Each subcommand builds its own database (SQLite in a temporary folder; with --pg a throw-away
 PostgreSQL cluster it initdb's and starts on a free loopback port, as .ci/run does; or
@@ -34,6 +36,19 @@ cost         In-process, per note count: server time and bytes of what each scre
 memory       One uvicorn process (SQLite): RSS before and after opening K streams, then an idle
              period: server CPU, heartbeat bytes received, and the database queries the server ran
              (bench.settings with BENCH_COUNT_QUERIES=1, read at /bench/queries/). Goal: 0 queries.
+phones       Participants' phones in one running session, in its first block with questions and opened
+             to participants. The team's three streams stay open throughout; three phases of the same
+             length each get the same changes as propagation (one a second over HTTP: notes POSTed as
+             the secretary, every --extend-every-th an "extend" POSTed as the facilitator): "none"
+             without phones, "idle" with --phones phones joined (a GET of the join page gives each its
+             CSRF and signed device cookies) and their streams open, "active" with those phones each
+             POSTing an answer every 30-60 s (within the rate limits, left as they are). Per phase:
+             commit-to-screen on the team's screens ("from click" = from when the POST was sent, an
+             upper bound; "from answer" as propagation), the move and note POSTs' latency, the
+             answers' POST latency, whether every phone got every move, server CPU and RSS. A note's
+             version is the one the secretary's stream saw it arrive with (the phones bump the version
+             too). Goal: p95 <= 0.5 s in every phase, and no slower than "none": each phase's shift
+             with a 95% bootstrap interval (changes resampled); slower = the interval above 0.
 
 The stream clients are raw asyncio HTTP/1.1 (one process: this one); the driver runs in one (HTTP)
 or --drivers (PostgreSQL, threads inside) processes. Clients, driver(s) and the server share the
@@ -68,6 +83,8 @@ if str(ROOT) not in sys.path:
 FIXTURES = ["fixtures/kader.json", "fixtures/draaiboeken.json"]
 SCRIPT_SLUG = "gesprekstafel-1-start"
 SCREENS = ("run", "notes", "projector")
+# A bench note's client token, as its text carries it (http_driver): "[bench-<pk>-<k>-<hex>]".
+NOTE_MARK = re.compile(rb"\[(bench-\d+-\d+-[0-9a-f]+)\]")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 GOAL_P95_SECONDS = 0.5
 GOAL_RENDER_MS = 20
@@ -273,6 +290,12 @@ def cpu_seconds(pids):
     return total
 
 
+def busy_seconds():
+    """CPU seconds all of the machine's cores have been busy (not idle or waiting for I/O) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS  # up to steal; guest time is in user already
+
+
 def rss_kib(pids):
     total = 0
     for pid in pids:
@@ -306,7 +329,11 @@ async def read_head(reader):
         if line == b"\r\n":
             return status, headers
         name, _, value = line.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
+        name, value = name.strip().lower(), value.strip()
+        if name == "set-cookie":  # one header per cookie: all of them, as a list
+            headers.setdefault(name, []).append(value)
+        else:
+            headers[name] = value
 
 
 async def read_body(reader, headers):
@@ -348,23 +375,34 @@ class HttpPool:
         self.idle = []
         self.slots = asyncio.Semaphore(size)
 
-    async def post(self, path, fields, cookie):
+    async def post(self, path, fields, cookie, extra_headers=()):
         body = urlencode(fields).encode()
         headers = [
             f"Cookie: {cookie}",
             "HX-Request: true",
             "Content-Type: application/x-www-form-urlencoded",
+            *extra_headers,
         ]
         async with self.slots:
-            connection = self.idle.pop() if self.idle else await asyncio.open_connection(HOST, self.port)
-            reader, writer = connection
-            try:
-                writer.write(request_bytes("POST", path, self.port, headers, body))
-                status, response_headers = await read_head(reader)
-                content = await read_body(reader, response_headers)
-            except BaseException:
-                writer.close()
-                raise
+            while True:
+                reused = bool(self.idle)
+                connection = self.idle.pop() if reused else await asyncio.open_connection(HOST, self.port)
+                reader, writer = connection
+                try:
+                    writer.write(request_bytes("POST", path, self.port, headers, body))
+                    status, response_headers = await read_head(reader)
+                    content = await read_body(reader, response_headers)
+                    break
+                except (ConnectionError, asyncio.IncompleteReadError) as error:
+                    writer.close()
+                    if reused and not getattr(error, "partial", b""):
+                        # The server closed it while it was idle (its keep-alive timeout): as a browser
+                        # does, the request goes again on a new connection.
+                        continue
+                    raise
+                except BaseException:
+                    writer.close()
+                    raise
             if response_headers.get("connection", "").lower() == "close":
                 writer.close()
             else:
@@ -381,13 +419,19 @@ class HttpPool:
 
 
 class Stream:
-    """One EventSource: GET /sessies/<pk>/stroom/, events parsed as they arrive, reconnecting like a browser."""
+    """One EventSource: GET /sessies/<pk>/stroom/ (or `path`), events parsed as they arrive, reconnecting like a browser.
 
-    def __init__(self, port, session_pk, screen, cookie, version):
+    Given `marks` (a dict) it also notes, for every bench note it sees (NOTE_MARK), the first
+    event id that carried it: the version that note's change got.
+    """
+
+    def __init__(self, port, session_pk, screen, cookie, version, *, path=None):
         self.port = port
         self.session_pk = session_pk
         self.screen = screen
         self.cookie = cookie
+        self.path = path or f"/sessies/{session_pk}/stroom/?view={screen}"
+        self.marks = None
         self.last_id = version
         self.ids = []  # the highest id seen so far, per event with an id
         self.times = []  # when that event was parsed (time.time())
@@ -407,7 +451,7 @@ class Stream:
             try:
                 async with connect_slots:
                     reader, self.writer = await asyncio.open_connection(HOST, self.port, limit=2**24)
-                    path = f"/sessies/{self.session_pk}/stroom/?view={self.screen}&v={self.last_id}"
+                    path = f"{self.path}&v={self.last_id}"
                     headers = [f"Cookie: {self.cookie}", "Accept: text/event-stream"]
                     if self.reconnects:
                         headers.append(f"Last-Event-ID: {self.last_id}")
@@ -470,6 +514,9 @@ class Stream:
                 self.last_id = max(self.last_id, event_id)
                 self.ids.append(self.last_id)
                 self.times.append(now)
+                if self.marks is not None:
+                    for mark in NOTE_MARK.findall(block):
+                        self.marks.setdefault(mark.decode(), self.last_id)
 
     def reached(self, version):
         """When this stream first had `version` (an event with that id or a later one); None if never."""
@@ -482,21 +529,25 @@ class Stream:
             self.writer.close()
 
 
-class Streams:
-    """All stream clients of one run, in this process's event loop."""
+def team_streams(port, sessions, cookies):
+    """The team's three streams per session: run view and projector as the facilitator, notes as the secretary."""
+    # One port, or several (one uvicorn process each): sessions are spread over them in turn,
+    # as a proxy balancing on connections would.
+    ports = port if isinstance(port, list) else [port]
+    streams = []
+    for index, session in enumerate(sessions):
+        for screen in SCREENS:
+            cookie = cookies["notes" if screen == "notes" else "run"]
+            target = ports[index % len(ports)]
+            streams.append(Stream(target, session["pk"], screen, cookie, session["version"]))
+    return streams
 
-    def __init__(self, port, sessions, cookies, limit=None):
-        # One port, or several (one uvicorn process each): sessions are spread over them in turn,
-        # as a proxy balancing on connections would.
-        ports = port if isinstance(port, list) else [port]
-        self.streams = []
-        for index, session in enumerate(sessions):
-            for screen in SCREENS:
-                cookie = cookies["notes" if screen == "notes" else "run"]
-                target = ports[index % len(ports)]
-                self.streams.append(Stream(target, session["pk"], screen, cookie, session["version"]))
-        if limit is not None:
-            self.streams = self.streams[:limit]
+
+class Streams:
+    """Stream clients of one run, in this process's event loop."""
+
+    def __init__(self, streams):
+        self.streams = streams
         self.tasks = []
 
     async def open(self, timeout=240, parallel=50):
@@ -511,6 +562,15 @@ class Streams:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def catch_up(self, version, timeout=10):
+        """Wait (at most `timeout` s) until every stream has `version` (a dict: per session pk); True if all did."""
+        deadline = time.time() + timeout
+        while not all(s.last_id >= version.get(s.session_pk, 0) for s in self.streams):
+            if time.time() > deadline:
+                return False
+            await asyncio.sleep(0.25)
+        return True
 
     def total(self, name):
         return sum(getattr(stream, name) for stream in self.streams)
@@ -530,7 +590,12 @@ def percentile(values, q):
 
 
 def internal_setup(args):
-    """Migrate, load the fixtures, plan and start `--sessions` sessions; print their ids, versions, cookies."""
+    """Migrate, load the fixtures, plan and start `--sessions` sessions; print their ids, versions, cookies.
+
+    With --participants each session moves on to its first block with questions and is opened to
+    participants' phones; its link's token is printed with it. With --collectstatic the static files
+    are collected first, as in production, so whole pages render (DEBUG off needs their manifest).
+    """
     import django
 
     django.setup()
@@ -544,6 +609,8 @@ def internal_setup(args):
     from sessies import roles
     from sessies.models import Session
 
+    if args.collectstatic:
+        call_command("collectstatic", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     call_command("loaddata", *FIXTURES, verbosity=0)
     roles.ensure_role_groups()
@@ -554,16 +621,20 @@ def internal_setup(args):
     project = ResearchProject.objects.create(title="Bench", current_phase=Phase.objects.get(number=1))
     script = Script.objects.get(slug=SCRIPT_SLUG)
     sessions = []
+    tokens = {}
     with transaction.atomic():
         for number in range(args.sessions):
             session = create_running_session(
                 script, project, facilitator, secretary, args.notes, title=f"Bench {number}"
             )
             sessions.append(session.pk)
+            if args.participants:
+                tokens[session.pk] = open_to_phones(session, facilitator)
     rows = Session.objects.filter(pk__in=sessions).order_by("pk")
     answer = {
         "sessions": [
             {"pk": s.pk, "version": s.version, "timeline_version": s.timeline_version, "block": s.current_block_id}
+            | ({"token": tokens[s.pk]} if s.pk in tokens else {})
             for s in rows
         ],
         "cookies": {},
@@ -575,6 +646,15 @@ def internal_setup(args):
         answer["cookies"][screen] = f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}"
     answer["csrf"] = csrf
     print(json.dumps(answer))
+
+
+def open_to_phones(session, facilitator):
+    """Move a running session on to its first block with questions, open it to participants; the link's token."""
+    from sessies import participation, timeline
+
+    while not session.current_block.outline.main_questions():
+        session = timeline.advance_to_next_block(session.pk, session.timeline_version, by=facilitator)
+    return participation.open_for_participants(session, by=facilitator).token
 
 
 def add_notes_quickly(session, count, author, Note):
@@ -672,6 +752,7 @@ async def http_driver(cfg, t0, result):
             if measured:
                 result["lags"].append(lag)
             kind = change_kind(cfg, session, k)
+            token = f"bench-{pk}-{k}-{secrets.token_hex(4)}" if kind == "note" else ""
             sent = time.time()
             try:
                 if kind == "note":
@@ -679,8 +760,9 @@ async def http_driver(cfg, t0, result):
                         "block": session["block"],
                         "question": "",
                         "tag": "opbrengst",
-                        "text": f"Bench-notitie {k} van sessie {pk}",
-                        "client_token": f"bench-{pk}-{k}-{secrets.token_hex(4)}",
+                        # The token in the text lets a stream tell which version this note got (NOTE_MARK).
+                        "text": f"Bench-notitie {k} van sessie {pk} [{token}]",
+                        "client_token": token,
                         "csrfmiddlewaretoken": csrf,
                     }
                     status, body = await pool.post(f"/sessies/{pk}/notities/", fields, cfg["cookies"]["notes"])
@@ -706,7 +788,7 @@ async def http_driver(cfg, t0, result):
                 result["failed"] += measured
                 result["errors"].append(f"{kind} HTTP {status}")
                 continue
-            result["changes"].append([pk, version, committed, kind, measured, sent])
+            result["changes"].append([pk, version, committed, kind, measured, sent, token])
 
     await asyncio.gather(*(one_session(session) for session in cfg["sessions"]))
     pool.close()
@@ -799,11 +881,12 @@ def direct_driver(cfg, result):
 # propagation and two-servers
 
 
-async def start_drivers(res, env, cfgs):
+async def start_drivers(res, env, cfgs, name="driver"):
+    """The driver processes, one per config, started and ready; `release_drivers` sets them off."""
     drivers = []
     for number, cfg in enumerate(cfgs):
-        path = res.workdir / f"driver-{number}.json"
-        cfg["out"] = str(res.workdir / f"driver-{number}-result.json")
+        path = res.workdir / f"{name}-{number}.json"
+        cfg["out"] = str(res.workdir / f"{name}-{number}-result.json")
         path.write_text(json.dumps(cfg))
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -834,11 +917,77 @@ def _kill_async(process):
             pass
 
 
+async def release_drivers(drivers):
+    """Tell the drivers when to begin (a second from now): t0, from which their schedule counts."""
+    t0 = time.time() + 1.0
+    for process in drivers:
+        process.stdin.write(f"{t0}\n".encode())
+        await process.stdin.drain()
+    return t0
+
+
+async def measured_window(t0, warmup, seconds, server_pids, driver_pids):
+    """Wait through the warm-up and the measured seconds; CPU seconds used in the latter by the server, this
+    process (the clients), the drivers and the whole machine, the window's length ("seconds") and the server's
+    RSS at its end."""
+
+    def now():
+        return {
+            "server": cpu_seconds(server_pids),
+            "client": cpu_seconds([os.getpid()]),
+            "driver": cpu_seconds(driver_pids),
+            "machine": busy_seconds(),
+            "seconds": time.time(),
+        }
+
+    await asyncio.sleep(max(0, t0 + warmup - time.time()))
+    start = now()
+    await asyncio.sleep(max(0, t0 + warmup + seconds - time.time()))
+    end = now()
+    return {name: end[name] - start[name] for name in end} | {"server_rss": rss_kib(server_pids)}
+
+
+async def driver_results(drivers, cfgs):
+    """What the drivers wrote once done (a driver that hangs is killed after 2 minutes and has none)."""
+    for process in drivers:
+        try:
+            await asyncio.wait_for(process.wait(), 120)
+        except TimeoutError:
+            _kill_async(process)
+    return [json.loads(Path(cfg["out"]).read_text()) for cfg in cfgs if Path(cfg["out"]).exists()]
+
+
+def last_versions(changes):
+    """Per session pk, the highest version the changes made."""
+    last = {}
+    for pk, version, *_ in changes:
+        if version is not None:
+            last[pk] = max(last.get(pk, 0), version)
+    return last
+
+
+def arrivals(made, stream_of):
+    """Per screen, when each made change reached it: ({screen: [event parsed - commit]}, {screen: [- begun]}).
+
+    `stream_of(pk, screen)` is the stream that screen of that session has; a change whose version is
+    unknown (None) or that never arrived counts as missing.
+    """
+    latencies = {screen: [] for screen in SCREENS}
+    from_start = {screen: [] for screen in SCREENS}
+    for pk, version, committed, _kind, _measured, sent, *_ in made:
+        for screen in SCREENS:
+            reached = stream_of(pk, screen).reached(version) if version is not None else None
+            if reached is not None:
+                latencies[screen].append(reached - committed)
+                from_start[screen].append(reached - sent)
+    return latencies, from_start
+
+
 async def measure(
     res, env, *, sessions, cookies, csrf, stream_port, server_pids, mode, target_port, args, extend_every
 ):
     """Open three streams per session, drive the changes, return what arrived when."""
-    streams = Streams(stream_port, sessions, cookies)
+    streams = Streams(team_streams(stream_port, sessions, cookies))
     opened_at = time.time()
     opened = await streams.open()
     open_seconds = time.time() - opened_at
@@ -865,44 +1014,18 @@ async def measure(
         for number in range(driver_count)
     ]
     drivers = await start_drivers(res, env, cfgs)
-    t0 = time.time() + 1.0
-    for process in drivers:
-        process.stdin.write(f"{t0}\n".encode())
-        await process.stdin.drain()
-    driver_pids = [p.pid for p in drivers]
-    await asyncio.sleep(max(0, t0 + args.warmup - time.time()))
-    cpu_start = (cpu_seconds(server_pids), cpu_seconds([os.getpid()]), cpu_seconds(driver_pids), time.time())
-    await asyncio.sleep(max(0, t0 + args.warmup + args.seconds - time.time()))
-    cpu_end = (cpu_seconds(server_pids), cpu_seconds([os.getpid()]), cpu_seconds(driver_pids), time.time())
+    t0 = await release_drivers(drivers)
+    used = await measured_window(t0, args.warmup, args.seconds, server_pids, [p.pid for p in drivers])
     connections = database_connections(env["DATABASE_URL"])
-    for process in drivers:
-        try:
-            await asyncio.wait_for(process.wait(), 120)
-        except TimeoutError:
-            _kill_async(process)
-    results = [json.loads(Path(cfg["out"]).read_text()) for cfg in cfgs if Path(cfg["out"]).exists()]
+    results = await driver_results(drivers, cfgs)
     changes = [change for result in results for change in result["changes"]]
-    last = {}
-    for pk, version, *_ in changes:
-        last[pk] = max(last.get(pk, 0), version)
-    by_key = {(s.session_pk, s.screen): s for s in streams.streams}
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        if all(s.last_id >= last.get(s.session_pk, 0) for s in streams.streams):
-            break
-        await asyncio.sleep(0.25)
+    await streams.catch_up(last_versions(changes))
     await streams.close()
 
-    latencies = {screen: [] for screen in SCREENS}
-    from_start = []  # the same, counted from when the change was begun (an upper bound on HTTP)
+    by_key = {(s.session_pk, s.screen): s for s in streams.streams}
     made = [c for c in changes if c[4]]
-    for pk, version, committed, _kind, _measured, sent in made:
-        for screen in SCREENS:
-            reached = by_key[(pk, screen)].reached(version)
-            if reached is not None:
-                latencies[screen].append(reached - committed)
-                from_start.append(reached - sent)
-    window = cpu_end[3] - cpu_start[3]
+    # from_start: the same, counted from when the change was begun (an upper bound on HTTP)
+    latencies, from_start = arrivals(made, lambda pk, screen: by_key[(pk, screen)])
     return {
         "sessions": n,
         "streams": len(streams.streams),
@@ -916,13 +1039,13 @@ async def measure(
         "errors": [e for r in results for e in r["errors"]][:5],
         "lag_p95": percentile([lag for r in results for lag in r["lags"]], 0.95),
         "latencies": latencies,
-        "from_start": from_start,
+        "from_start": [v for values in from_start.values() for v in values],
         "resyncs": streams.total("resyncs"),
         "reconnects": streams.total("reconnects"),
         "stream_errors": streams.errors()[:5],
-        "server_cpu": 100 * (cpu_end[0] - cpu_start[0]) / window,
-        "client_cpu": 100 * (cpu_end[1] - cpu_start[1]) / window,
-        "driver_cpu": 100 * (cpu_end[2] - cpu_start[2]) / window,
+        "server_cpu": 100 * used["server"] / used["seconds"],
+        "client_cpu": 100 * used["client"] / used["seconds"],
+        "driver_cpu": 100 * used["driver"] / used["seconds"],
         "drivers": driver_count,
         "db_connections": connections,
     }
@@ -1140,6 +1263,7 @@ def run_cost(args, database_url):
     project = ResearchProject.objects.create(title="Bench", current_phase=Phase.objects.get(number=1))
     script = Script.objects.get(slug=SCRIPT_SLUG)
     users = {Screen.RUN: facilitator, Screen.NOTES: secretary, Screen.PROJECTOR: facilitator}
+    team = list(users)  # the team's screens; a participant's phone is not rendered by render_push
     factory = RequestFactory()
     client = Client()
     client.force_login(secretary)
@@ -1167,14 +1291,14 @@ def run_cost(args, database_url):
         session = create_running_session(script, project, facilitator, secretary, count)
         pk = session.pk
         block = session.current_block_id
-        requests = {screen: request_for(pk, screen) for screen in Screen}
+        requests = {screen: request_for(pk, screen) for screen in team}
 
         def push_bytes(html, version):
             return len(_event(version, html).encode())
 
         with translation.override("nl"):
             # A new note: one per repetition, rendered for the three screens, then removed again.
-            note_times = {screen: [] for screen in Screen}
+            note_times = {screen: [] for screen in team}
             note_sizes = {}
             note_queries = {}
             for _ in range(args.repeat):
@@ -1185,7 +1309,7 @@ def run_cost(args, database_url):
                 event = push.Event(pk, version, push.note_change(note.pk))
                 # A stream keeps the session it read at the last timeline change; a note reuses it.
                 kept = load_live_session(pk)
-                for screen in Screen:
+                for screen in team:
                     started = time.perf_counter()
                     html, _, _ = render_push(pk, screen, event, request=requests[screen], session=kept)
                     note_times[screen].append((time.perf_counter() - started) * 1000)
@@ -1195,7 +1319,7 @@ def run_cost(args, database_url):
                             render_push(pk, screen, event, request=requests[screen], session=kept)
                         note_queries[screen] = len(queries)
                 Note.objects.filter(pk=note.pk).delete()
-            for screen in Screen:
+            for screen in team:
                 rows.append(
                     (
                         count,
@@ -1207,8 +1331,32 @@ def run_cost(args, database_url):
                     )
                 )
 
+            def measure_move(event, moved, times, sizes, query_counts, pk=pk, requests=requests):
+                for screen in team:
+                    started = time.perf_counter()
+                    html, _, _ = render_push(pk, screen, event, request=requests[screen])
+                    times[screen].append((time.perf_counter() - started) * 1000)
+                    sizes[screen] = push_bytes(html, moved.version)
+                    if screen not in query_counts:
+                        with CaptureQueriesContext(connection) as queries:
+                            render_push(pk, screen, event, request=requests[screen])
+                        query_counts[screen] = len(queries)
+
+            def append_moves(label, times, sizes, query_counts, count=count):
+                for screen in team:
+                    rows.append(
+                        (
+                            count,
+                            label,
+                            screen.value,
+                            statistics.median(times[screen]),
+                            sizes[screen],
+                            query_counts[screen],
+                        )
+                    )
+
             # A timeline move: extend the current block, then what each screen gets.
-            move_times = {screen: [] for screen in Screen}
+            move_times = {screen: [] for screen in team}
             move_sizes = {}
             move_queries = {}
             for _ in range(args.repeat):
@@ -1218,30 +1366,26 @@ def run_cost(args, database_url):
                 except timeline.TransitionRefused:  # at the longest a block may take: back to 30 minutes
                     SessionBlock.objects.filter(pk=block).update(minutes=30)
                     moved = timeline.extend_current_block(pk, current.timeline_version, by=facilitator)
-                event = push.Event(pk, moved.version, push.TIMELINE)
-                for screen in Screen:
-                    started = time.perf_counter()
-                    html, _, _ = render_push(pk, screen, event, request=requests[screen])
-                    move_times[screen].append((time.perf_counter() - started) * 1000)
-                    move_sizes[screen] = push_bytes(html, moved.version)
-                    if screen not in move_queries:
-                        with CaptureQueriesContext(connection) as queries:
-                            render_push(pk, screen, event, request=requests[screen])
-                        move_queries[screen] = len(queries)
-            for screen in Screen:
-                rows.append(
-                    (
-                        count,
-                        "extend",
-                        screen.value,
-                        statistics.median(move_times[screen]),
-                        move_sizes[screen],
-                        move_queries[screen],
-                    )
-                )
+                # What extend announces (sessies.timeline): the clock moved, not the block or its step.
+                event = push.Event(pk, moved.version, push.TIMER)
+                measure_move(event, moved, move_times, move_sizes, move_queries)
+            append_moves("extend", move_times, move_sizes, move_queries)
+
+            # A step move within the block: the steps and what the room sees, not the whole panel.
+            move_times = {screen: [] for screen in team}
+            move_sizes, move_queries = {}, {}
+            for _ in range(args.repeat):
+                current = Session.objects.get(pk=pk)
+                try:
+                    moved = timeline.next_step(pk, current.timeline_version, by=facilitator)
+                except timeline.TransitionRefused:  # the block's last step: back to its first
+                    first = current.current_block.outline.steps[0]
+                    moved = timeline.go_to_step(pk, current.timeline_version, first.pk, by=facilitator)
+                measure_move(push.Event(pk, moved.version, push.STEP), moved, move_times, move_sizes, move_queries)
+            append_moves("next step", move_times, move_sizes, move_queries)
 
             # The old way: the whole live state, what every poll answered after any change.
-            for screen in Screen:
+            for screen in team:
                 took, (html, version), queries = timed(
                     lambda s=screen, pk=pk, requests=requests: render_push(pk, s, None, request=requests[s])[:2],
                     args.repeat,
@@ -1290,13 +1434,15 @@ def run_cost(args, database_url):
         shown = "" if math.isnan(queries) else f"{queries:7d}"
         print(f"{count:6d} | {change:26s} | {screen:9s} | {took:7.2f} | {size:7d} | {shown}")
     top = max(args.notes)
-    checked = [r for r in rows if r[0] == top and r[1] in ("new note", "extend", "note-save answer (POST)")]
+    checked = [
+        r for r in rows if r[0] == top and r[1] in ("new note", "extend", "next step", "note-save answer (POST)")
+    ]
     slow = [r for r in checked if r[3] > GOAL_RENDER_MS]
     big = [r for r in checked if r[4] > GOAL_RENDER_BYTES]
     verdict = "holds" if not slow and not big else "DOES NOT hold"
     print(
         f"\nAt {top} notes, <= {GOAL_RENDER_MS} ms and <= {GOAL_RENDER_BYTES // 1024} KiB per screen for a change"
-        f" (new note, extend, note-save answer): {verdict}"
+        f" (new note, extend, next step, note-save answer): {verdict}"
     )
     for r in slow:
         print(f"  too slow: {r[1]} / {r[2]}: {r[3]:.1f} ms")
@@ -1328,6 +1474,368 @@ def create_running_session(script, project, facilitator, secretary, notes, *, ti
     return Session.objects.select_related("current_block").get(pk=session.pk)
 
 
+# phones
+
+PHONE_PHASES = ("none", "idle", "active")
+# Fewer changes of a kind than this in a phase, and the comparison says nothing.
+MIN_COMPARED = 5
+# What participants type: a line or three, as a subgroup answers a question on a phone.
+ANSWERS = (
+    "Meer tijd voor overleg met collega's voordat we een besluit nemen.",
+    "Wij zien vooral dat cliënten niet weten waar ze terechtkunnen; de folder helpt niet genoeg.",
+    "Subgroep: de vraag klopt, maar de aanleiding ligt eerder, bij de intake. Daar begint het misverstand.",
+    "Eens met de vorige groep. Toevoeging: betrek de wijkteams er vanaf het begin bij.",
+)
+
+
+class Phone:
+    """A participant's phone: the join page (its CSRF and signed device cookies), its stream, its answers."""
+
+    def __init__(self, port, session_pk, token, number):
+        self.port = port
+        self.session_pk = session_pk
+        self.base = f"/doe-mee/{token}/"
+        self.number = number
+        self.stream = None
+        self.answers = []  # (sent, seconds until the answer arrived, HTTP status or error, measured)
+
+    async def join(self):
+        """GET the join page as a phone opening the link does; then its stream can open."""
+        status, headers, body = await http_get(self.port, self.base)
+        cookies = dict(cookie.split(";", 1)[0].split("=", 1) for cookie in headers.get("set-cookie", []))
+        page = body.decode("utf-8", "replace")
+        self.questions = re.findall(r'name="question" value="(\d+)"', page)
+        version = re.search(r'id="poller" data-version="(\d+)"', page)
+        device = f"gt-device-{self.session_pk}"
+        if status != 200 or "csrftoken" not in cookies or device not in cookies or not self.questions or not version:
+            sys.exit(f"phone {self.number}: the join page answered {status} without cookies, questions or version")
+        self.csrf = cookies["csrftoken"]
+        self.cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        self.pool = HttpPool(self.port, 1)  # its own connection, as a phone has
+        path = f"{self.base}stroom/?view=participant"
+        self.stream = Stream(self.port, self.session_pk, "phone", self.cookie, int(version.group(1)), path=path)
+
+    async def answer(self, t0, measured_from, end, every, rng):
+        """An answer every `every` (min, max) seconds until `end`, the first at a random moment of its first wait."""
+        at = t0 + rng.uniform(0, rng.uniform(*every))
+        while at < end:
+            await asyncio.sleep(max(0, at - time.time()))
+            fields = {
+                "question": rng.choice(self.questions),
+                "text": rng.choice(ANSWERS),
+                "sender": f"Subgroep {self.number % 6 + 1}",
+                "client_token": secrets.token_hex(16),
+                "csrfmiddlewaretoken": self.csrf,
+            }
+            sent = time.time()
+            try:
+                status, _ = await self.pool.post(
+                    f"{self.base}antwoord/", fields, self.cookie, [f"X-CSRFToken: {self.csrf}"]
+                )
+            except (OSError, asyncio.IncompleteReadError) as error:
+                status = repr(error)
+            self.answers.append((sent, time.time() - sent, status, sent >= measured_from))
+            at += rng.uniform(*every)
+
+
+async def run_view_versions(port, pk, cookie):
+    """The session's version and timeline version, from the facilitator's run view (a page load)."""
+    status, _, body = await http_get(port, f"/sessies/{pk}/regie/", [f"Cookie: {cookie}"])
+    page = body.decode("utf-8", "replace")
+    version = re.search(r'id="poller" data-version="(\d+)"', page)
+    timeline_version = re.search(r'name="version" value="(\d+)"', page)
+    if status != 200 or not version or not timeline_version:
+        sys.exit(f"the run view answered {status} without the versions")
+    return {"version": int(version.group(1)), "timeline_version": int(timeline_version.group(1))}
+
+
+def cmd_phones(args):
+    with Resources() as res:
+        database_url = res.database(args)
+        env = res.env(database_url)
+        setup = run_internal(
+            env, "_setup", "--sessions", "1", "--notes", str(args.base_notes), "--participants", "--collectstatic"
+        )
+        port = free_port()
+        server = start_uvicorn(res, env, port)
+        rows = arun(phones_run(res, env, args, setup, port, process_tree(server.pid)))
+        print_phones(rows, args, "PostgreSQL 15" if database_url.startswith("postgres") else "SQLite", env)
+
+
+async def phones_run(res, env, args, setup, port, server_pids):
+    """One session, its team's three streams open throughout; per phase the same changes, with or without phones."""
+    session = setup["sessions"][0]
+    pk = session["pk"]
+    marks = {}  # bench note -> the version its change got, as the secretary's stream saw it
+    team = Streams(team_streams(port, [session], setup["cookies"]))
+    screens = {stream.screen: stream for stream in team.streams}
+    screens["notes"].marks = marks
+    await team.open()
+    phones = [Phone(port, pk, session["token"], number) for number in range(args.phones)]
+    on_phones = Streams([])
+    rng = random.Random(args.seed)
+
+    def counts(on_phones):
+        return {
+            "resyncs": team.total("resyncs"),
+            "phone_resyncs": on_phones.total("resyncs"),
+            "reconnects": team.total("reconnects") + on_phones.total("reconnects"),
+            "phone_bytes": on_phones.total("bytes"),
+        }
+
+    def from_click(version, sent):
+        """When each team screen got a change, counted from its POST (one list per change: the
+        comparison resamples changes, not events)."""
+        return [at - sent for at in (s.reached(version) for s in team.streams) if at is not None]
+
+    rows = []
+    for phase in PHONE_PHASES:
+        row = {"phase": phase, "phones": 0}
+        if phase != "none":
+            if not on_phones.streams:
+                started = time.time()
+                await asyncio.gather(*(phone.join() for phone in phones))
+                on_phones = Streams([phone.stream for phone in phones])
+                row["opened"] = await on_phones.open()
+                row["join_seconds"] = time.time() - started
+            row["phones"] = len(phones)
+        versions = await run_view_versions(port, pk, setup["cookies"]["run"])
+        before = counts(on_phones)
+        cfg = {
+            "warmup": args.warmup,
+            "seconds": args.seconds,
+            "extend_every": args.extend_every,
+            "mode": "http",
+            "port": port,
+            "cookies": setup["cookies"],
+            "csrf": setup["csrf"],
+            "concurrency": 4,
+            "sessions": [{**session, **versions, "index": 0, "offset": 0.0}],
+        }
+        drivers = await start_drivers(res, env, [cfg], name=f"driver-{phase}")
+        t0 = await release_drivers(drivers)
+        measured_from, end = t0 + args.warmup, t0 + args.warmup + args.seconds
+        answering = [
+            asyncio.create_task(phone.answer(t0, measured_from, end, args.answer_every, rng))
+            for phone in (phones if phase == "active" else ())
+        ]
+        row["used"] = await measured_window(t0, args.warmup, args.seconds, server_pids, [p.pid for p in drivers])
+        results = await driver_results(drivers, [cfg])
+        await asyncio.gather(*answering)
+        result = results[0] if results else {"changes": [], "asked": 0, "late": 0, "failed": 0, "errors": []}
+        # The phones bump the version too: a note's is the one the secretary's stream saw it arrive with.
+        for change in result["changes"]:
+            if change[3] == "note":
+                change[1] = marks.get(change[6])
+        final = {pk: (await run_view_versions(port, pk, setup["cookies"]["run"]))["version"]}
+        row["caught_up"] = await team.catch_up(final) and await on_phones.catch_up(final)
+        made = [c for c in result["changes"] if c[4]]
+        row["latencies"], row["from_start"] = arrivals(made, lambda _pk, screen: screens[screen])
+        row["clusters"] = {
+            kind: [from_click(c[1], c[5]) for c in made if c[3] == kind and c[1] is not None]
+            for kind in ("extend", "note")
+        }
+        row["posts"] = {kind: [c[2] - c[5] for c in made if c[3] == kind] for kind in ("extend", "note")}
+        moves = [c for c in made if c[3] == "extend"]
+        row["moves"] = len(moves)
+        row["on_phones"] = [
+            phone.stream.reached(version) - sent
+            for _pk, version, _committed, _kind, _measured, sent, *_ in moves
+            for phone in phones[: row["phones"]]
+            if phone.stream.reached(version) is not None
+        ]
+        row["answers"] = [answer for phone in phones for answer in phone.answers if answer[3]]
+        for phone in phones:
+            phone.answers = []
+        row |= {
+            "asked": result["asked"],
+            "made": len(made),
+            "late": result["late"],
+            "failed": result["failed"],
+            "errors": result["errors"][:5],
+            "unmarked": sum(1 for c in made if c[1] is None),
+            **{name: count - before[name] for name, count in counts(on_phones).items()},
+            "stream_errors": (team.errors() + on_phones.errors())[:5],
+        }
+        rows.append(row)
+        print(f"[{phase} done: {len(made)} changes, {len(row['answers'])} answers]", flush=True)
+    await on_phones.close()
+    await team.close()
+    for phone in phones:
+        if phone.stream is not None:
+            phone.pool.close()
+    return rows
+
+
+def shift(base, other, q, rounds=2000):
+    """The q-percentile of latencies grouped per change (a list each) in `base` and in `other`, the difference,
+    and its 95% bootstrap interval: changes resampled with replacement (one change's screens are not independent).
+    """
+    rng = random.Random(0)
+
+    def value(clusters):
+        return percentile([v for cluster in clusters for v in cluster], q)
+
+    shifts = sorted(
+        value(rng.choices(other, k=len(other))) - value(rng.choices(base, k=len(base))) for _ in range(rounds)
+    )
+    before, after = value(base), value(other)
+    return before, after, after - before, shifts[int(0.025 * rounds)], shifts[int(0.975 * rounds) - 1]
+
+
+def stats(values):
+    """p50, p95 and max in ms, 20 characters (STATS_HEAD)."""
+    return f"{ms(percentile(values, 0.5))} {ms(percentile(values, 0.95))} {ms(max(values, default=math.nan))}"
+
+
+STATS_HEAD = f"{'p50':>6} {'p95':>6} {'max':>6}"
+
+
+def others_cpu(used):
+    """CPU seconds of the measured window that went to neither the server nor this bench's processes."""
+    return used["machine"] - used["server"] - used["client"] - used["driver"]
+
+
+def print_phones(rows, args, database, env):
+    per_device = env.get("PARTICIPANT_PROPOSALS_PER_DEVICE_PER_MINUTE", "6")
+    per_session = env.get("PARTICIPANT_PROPOSALS_PER_SESSION_PER_MINUTE", "120")
+    peak = args.phones * 60 / args.answer_every[0]
+    print(
+        f"phones: {database}, 1 uvicorn process, 1 running session in a block with questions, {args.phones} phones;"
+        f" phases of {args.warmup} s warm-up + {args.seconds} s measured"
+    )
+    for note in (
+        "facilitator and secretary, every phase: one change per second over HTTP (1 driver process),"
+        f" {args.extend_every - 1} of {args.extend_every} a note POSTed as the secretary, 1 of {args.extend_every}"
+        " 'extend the block by 5 min' POSTed as the facilitator",
+        "team streams (open throughout): run view + projector as the facilitator, notes as the secretary",
+        f"phases: none = no phone; idle = {args.phones} phones joined (GET of the join page: CSRF + device"
+        " cookies) with their streams open, sending nothing; active = the same phones each sending an answer"
+        f" every {args.answer_every[0]:g}-{args.answer_every[1]:g} s (uniform), the first at a random moment",
+        f"rate limits: {per_device} answers per phone, {per_session} per session per minute; the phones send at"
+        f" most {peak:.0f} per minute" + ("  ** ABOVE THE SESSION LIMIT **" if peak > int(per_session) else ""),
+        "'from click' = event parsed - POST sent (what the user sees; an upper bound on commit-to-screen);"
+        " 'from answer' = - the POST's answer arrived (a lower bound: can be negative)",
+        f"clients (this process), the driver and the server share this machine's {CORES} cores;"
+        " CPU% is of one core; all on loopback (no wifi delay or loss)",
+    ):
+        print(f"  {note}")
+    print()
+    print(f"team screens, ms           events    | {'from click':20s} | from answer")
+    print(f"phase  screen    |  exp  got | {STATS_HEAD} | {STATS_HEAD}")
+    for row in rows:
+        for screen in (*SCREENS, "all"):
+            if screen == "all":
+                clicks = [v for values in row["from_start"].values() for v in values]
+                answers = [v for values in row["latencies"].values() for v in values]
+                expected = 3 * row["made"]
+            else:
+                clicks, answers, expected = row["from_start"][screen], row["latencies"][screen], row["made"]
+            print(
+                f"{row['phase']:6s} {screen:9s} | {expected:4d} {len(clicks):4d} | {stats(clicks)} | {stats(answers)}"
+            )
+    print()
+    print(f"requests, ms    team's changes      | {'move POST (extend)':25s} | {'note POST':25s} | phones' answer POST")
+    print(f"phase  | asked made late fail |    n {STATS_HEAD} |    n {STATS_HEAD} | sent  200  429 other {STATS_HEAD}")
+    for row in rows:
+        answers = row["answers"]
+        ok = [took for _, took, status, _ in answers if status == 200]
+        refused = sum(1 for answer in answers if answer[2] == 429)
+        moves, notes = row["posts"]["extend"], row["posts"]["note"]
+        print(
+            f"{row['phase']:6s} | {row['asked']:5d} {row['made']:4d} {row['late']:4d} {row['failed']:4d} |"
+            f" {len(moves):4d} {stats(moves)} | {len(notes):4d} {stats(notes)} |"
+            f" {len(answers):4d} {len(ok):4d} {refused:4d} {len(answers) - len(ok) - refused:5d} {stats(ok)}"
+        )
+    print()
+    print(f"phones and server, ms     moves on phones    | {'from click':20s} |")
+    print(
+        f"phase  | phones |  exp  got | {STATS_HEAD} | phone KiB* | server CPU s %core | client% driver% other%** |"
+        " RSS MiB | resyncs team phones | reconnects"
+    )
+    for row in rows:
+        used = row["used"]
+        other = others_cpu(used)
+        print(
+            f"{row['phase']:6s} | {row['phones']:6d} | {row['moves'] * row['phones']:4d} {len(row['on_phones']):4d} |"
+            f" {stats(row['on_phones'])} | {row['phone_bytes'] / 1024:10.0f} |"
+            f" {used['server']:12.1f} {100 * used['server'] / used['seconds']:5.0f} |"
+            f" {100 * used['client'] / used['seconds']:7.0f} {100 * used['driver'] / used['seconds']:7.0f}"
+            f" {100 * other / used['seconds']:9.0f} |"
+            f" {used['server_rss'] / 1024:7.1f} | {row['resyncs']:12d} {row['phone_resyncs']:6d} | {row['reconnects']:10d}"
+        )
+    print("  * all the phones' streams together, the whole phase (warm-up included)")
+    print(f"  ** everything else this machine ran meanwhile (of one core; {CORES} cores): a busy machine shows here")
+    busy = [row["phase"] for row in rows if others_cpu(row["used"]) > 0.25 * row["used"]["seconds"]]
+    if busy:
+        print(f"  ** other work took more than a quarter of a core during: {', '.join(busy)}; compare with care")
+    for row in rows:
+        if "join_seconds" in row:
+            print(
+                f"  {row['phones']} phones joined and {row['opened']} streams opened in {row['join_seconds']:.1f} s"
+                " (before the idle phase)"
+            )
+        if row["unmarked"]:
+            print(f"  {row['phase']}: {row['unmarked']} notes never reached the secretary's stream (counted missing)")
+        if not row["caught_up"]:
+            print(f"  {row['phase']}: some streams had not caught up 10 s after the phase")
+        for error in row["errors"]:
+            print(f"    driver error: {error}")
+        for error in row["stream_errors"]:
+            print(f"    stream error: {error}")
+        for answer in [a for a in row["answers"] if a[2] not in (200, 429)][:3]:
+            print(f"    answer error: {answer[2]}")
+
+    print()
+    print(f"Goal: p95 from click <= {GOAL_P95_SECONDS * 1000:.0f} ms on the team's three screens, every event received")
+    base = rows[0]
+    passed = True
+    for row in rows:
+        clicks = [v for values in row["from_start"].values() for v in values]
+        p95 = percentile(clicks, 0.95)
+        ok = verdict(row, p95, clicks)
+        passed = passed and ok == "yes"
+        print(f"  {row['phase']:6s} p95 {ms(p95).strip():>4s} ms: {ok}")
+    print(
+        "No slower than without phones? Each phase against 'none': the statistic before -> after, the difference"
+        " [95% interval: changes resampled, 2000 rounds]; SLOWER = the whole interval above 0, else within noise"
+    )
+    slower = []
+    for row in rows[1:]:
+        print(f"  {row['phase']} vs none:")
+        compared = (
+            ("notes on the team's screens, p95 from click", "clusters", "note", 0.95),
+            ("moves on the team's screens, median from click", "clusters", "extend", 0.5),
+            ("moves on the team's screens, p95 from click", "clusters", "extend", 0.95),
+            ("the secretary's note POST, median", "posts", "note", 0.5),
+            ("the facilitator's move POST, median", "posts", "extend", 0.5),
+        )
+        for label, key, kind, q in compared:
+            base, other = rows[0][key][kind], row[key][kind]
+            if key == "posts":
+                base, other = [[v] for v in base], [[v] for v in other]
+            before, after, difference, low, high = shift(base, other, q)
+            n = min(len(base), len(other))
+            if n < MIN_COMPARED:
+                outcome = f"too few to tell ({n} in a phase)"
+            elif low > 0:
+                slower.append(f"{label} ({row['phase']}: {difference * 1000:+.0f} ms)")
+                outcome = "SLOWER"
+            else:
+                outcome = "within noise"
+            if MIN_COMPARED <= n < 10:
+                outcome += f" (only {n} in a phase: indicative)"
+            print(
+                f"    {label:45s} {ms(before)} -> {ms(after)} ms {difference * 1000:+5.0f}"
+                f" [{low * 1000:+4.0f}, {high * 1000:+4.0f}]  {outcome}"
+            )
+    print(f"Verdict: the goal (p95 <= {GOAL_P95_SECONDS * 1000:.0f} ms) {'holds' if passed else 'DOES NOT hold'};")
+    if slower:
+        print(f"  with {args.phones} phones the team is slower than without in: {'; '.join(slower)}")
+    else:
+        print(f"  with {args.phones} phones the team is no slower than without, within noise")
+
+
 # memory
 
 
@@ -1348,7 +1856,7 @@ async def memory_run(args, setup, port, pids):
         return int(body)
 
     # Warm the server up: the stream code path once, the counter view twice (it must cost nothing).
-    warm = Streams(port, setup["sessions"][:1], setup["cookies"])
+    warm = Streams(team_streams(port, setup["sessions"][:1], setup["cookies"]))
     await warm.open()
     await asyncio.sleep(0.5)
     await warm.close()
@@ -1356,7 +1864,7 @@ async def memory_run(args, setup, port, pids):
     second = await queries()
     await asyncio.sleep(1)
     rss_before = rss_kib(pids)
-    streams = Streams(port, setup["sessions"], setup["cookies"], limit=args.streams)
+    streams = Streams(team_streams(port, setup["sessions"], setup["cookies"])[: args.streams])
     opened_at = time.time()
     opened = await streams.open()
     open_seconds = time.time() - opened_at
@@ -1454,9 +1962,31 @@ def main():
     command.add_argument("--base-notes", type=int, default=20)
     command.set_defaults(run=cmd_memory)
 
+    command = commands.add_parser("phones", help="participants' phones in a session: do they slow the team's screens?")
+    command.add_argument("--phones", type=int, default=30)
+    command.add_argument("--seconds", type=int, default=30, help="measured seconds per phase")
+    command.add_argument("--warmup", type=int, default=5)
+    command.add_argument(
+        "--answer-every",
+        type=float,
+        nargs=2,
+        default=[30, 60],
+        metavar=("MIN", "MAX"),
+        help="seconds between a phone's answers (uniform)",
+    )
+    command.add_argument(
+        "--extend-every", type=int, default=5, help="1 change in this many is a move (extend), the others notes"
+    )
+    command.add_argument("--base-notes", type=int, default=20)
+    command.add_argument("--seed", type=int, default=1)
+    database_options(command)
+    command.set_defaults(run=cmd_phones)
+
     command = commands.add_parser("_setup")
     command.add_argument("--sessions", type=int, required=True)
     command.add_argument("--notes", type=int, default=0)
+    command.add_argument("--participants", action="store_true")
+    command.add_argument("--collectstatic", action="store_true")
     command.set_defaults(run=internal_setup)
     command = commands.add_parser("_versions")
     command.set_defaults(run=internal_versions)

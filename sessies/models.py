@@ -187,9 +187,9 @@ class Session(models.Model):
                 session.__dict__[name] = min(max(value, earliest), latest)
         return session
 
-    def bump_version(self, *, timeline=False):
+    def bump_version(self, *, timeline=False, change=None):
         """Bump the version in the database (inside the change's transaction) and read it back."""
-        Session.objects.bump(self.pk, timeline=timeline)
+        Session.objects.bump(self.pk, timeline=timeline, change=change)
         self.refresh_from_db(fields=["version", "timeline_version"])
 
     # What the state allows. Pages and rules ask these, never the stored (Dutch) value.

@@ -21,6 +21,10 @@ CHANNEL = "gesprekstafels_live"
 # What changed. A note change carries the note's pk; "k" when it touches the key harvest.
 FULL = "f"
 TIMELINE = "t"
+# Timeline changes that leave the block and its step as they were (pause, resume, extend, the
+# room's screen switches), and step moves within the block: the run view sends less for them.
+TIMER = "m"
+STEP = "s"
 AGREEMENTS = "a"
 # Participants' proposals (sessies.participation): the secretary's inbox, the phones' own lists.
 PROPOSALS = "p"
@@ -56,7 +60,7 @@ class Event:
         try:
             session_pk, version, change = payload.split(":", 2)
             event = cls(int(session_pk), int(version), change)
-            if change not in (FULL, TIMELINE, AGREEMENTS, PROPOSALS) and event.note_pk is None:
+            if change not in (FULL, TIMELINE, TIMER, STEP, AGREEMENTS, PROPOSALS) and event.note_pk is None:
                 return None
         except ValueError:
             return None

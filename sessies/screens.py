@@ -127,7 +127,7 @@ def participation_context(session, current_block, screen, *, can_write):
     return context
 
 
-def participant_context(session, *, link, device_key, request=None):
+def participant_context(session, *, link, device_key, request=None, with_mine=True):
     """A participant's phone: the current block's questions with a fresh answer form each, and what it sent."""
     current = session.current_block if session.is_live else None
     forms = []
@@ -149,7 +149,8 @@ def participant_context(session, *, link, device_key, request=None):
         "state": {"current": current},
         "current_block": current,
         "answer_forms": forms,
-        "mine": participation.own_proposals(session, device_key),
+        # What this phone sent: not on a timeline push, which does not show it.
+        "mine": participation.own_proposals(session, device_key) if with_mine else [],
         "max_length": participation.PROPOSAL_MAX_LENGTH,
         "sender_max_length": participation.SENDER_MAX_LENGTH,
         "view": Screen.PARTICIPANT,
@@ -184,8 +185,10 @@ def render_participant_push(link_pk, session_pk, event, *, device_key, request):
     session = link.session
     if not link.is_open or session.is_finished:
         return render_to_string(f"{template}#ended-push", {"session": session, "link": link}, request), session.version
-    context = participant_context(session, link=link, device_key=device_key, request=request)
-    return render_to_string(f"{template}#live-state", context, request), session.version
+    # The whole state (a reconnect, a resync) includes the phone's own list; a move only the block.
+    whole = change == push.FULL
+    context = participant_context(session, link=link, device_key=device_key, request=request, with_mine=whole)
+    return render_to_string(f"{template}#{'live' if whole else 'live-state'}", context, request), session.version
 
 
 def notes_page_context(session, *, user, **extra):
@@ -342,6 +345,11 @@ def load_live_session(session_pk):
     )
 
 
+# What the run view sends for each kind of timeline change: the block's script text only when the
+# block changed, the steps when the step did, otherwise the clock, the controls and the timeline.
+TIMELINE_PARTIALS = {push.TIMELINE: "timeline-push", push.STEP: "step-push", push.TIMER: "timer-push"}
+
+
 def render_push(session_pk, screen, event, *, request, session=None):
     """The fragment that brings `screen` up to date with `event`; the whole live state when `event` is None.
 
@@ -373,12 +381,12 @@ def render_push(session_pk, screen, event, *, request, session=None):
             version,
             session,
         )
-    if change == push.TIMELINE:
+    if change in TIMELINE_PARTIALS:
         if screen == Screen.NOTES:
             context = screen_context_light(session, screen, user=user)
         else:
             context = screen_context(session, screen, user=user)
-        partial = "live-state" if screen == Screen.PROJECTOR else "timeline-push"
+        partial = {Screen.PROJECTOR: "live-state", Screen.NOTES: "timeline-push"}.get(screen, TIMELINE_PARTIALS[change])
         return render_to_string(f"{template}#{partial}", context, request), version, session
     if change == push.PROPOSALS:
         can_write = session.can_write_notes(user)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from draaiboeken.models import MAX_BLOCK_MINUTES
+from sessies import push
 from sessies.models import Session, SessionBlock, SessionState, SessionStep, TimeAdjustment
 
 EXTENSION_MINUTES = 5
@@ -181,8 +182,11 @@ def _require(session, *states):
         raise TransitionRefused(messages[session.state])
 
 
-def transition(*states):
+def transition(*states, change_kind=push.TIMELINE):
     """Make `change(session, blocks, *args, at, by, **kwargs)` a timeline transition.
+
+    `change_kind` tells the live screens what moved (sessies.push): the block (TIMELINE, the
+    default), only its step (STEP), or neither (TIMER).
 
     The transition is called as `name(session_pk, expected_version, *args, by=None, at=None,
     **kwargs)`. In one transaction it locks the session and its blocks, refuses a stale
@@ -200,7 +204,7 @@ def transition(*states):
                 _require(session, *states)
             change(session, blocks, *args, at=at, by=by, **kwargs)
             session.save()
-            session.bump_version(timeline=True)
+            session.bump_version(timeline=True, change=change_kind)
             return session
 
         return apply
@@ -268,14 +272,14 @@ def start(session, blocks, *, at, by):
     _move_to(session, blocks, active[0], at)
 
 
-@transition(SessionState.RUNNING)
+@transition(SessionState.RUNNING, change_kind=push.TIMER)
 def pause(session, blocks, *, at, by):
     _bank(session, blocks, at)
     session.block_started_at = None
     session.state = SessionState.PAUSED
 
 
-@transition(SessionState.PAUSED)
+@transition(SessionState.PAUSED, change_kind=push.TIMER)
 def resume(session, blocks, *, at, by):
     session.state = SessionState.RUNNING
     session.block_started_at = at
@@ -297,7 +301,7 @@ def go_back_to_previous_block(session, blocks, *, at, by):
     _move_to(session, blocks, target, at)
 
 
-@transition(SessionState.RUNNING, SessionState.PAUSED)
+@transition(SessionState.RUNNING, SessionState.PAUSED, change_kind=push.TIMER)
 def extend_current_block(session, blocks, *, at, by, minutes=EXTENSION_MINUTES):
     current = session.current_block_in(blocks)
     if current is None:
@@ -318,17 +322,17 @@ def extend_current_block(session, blocks, *, at, by, minutes=EXTENSION_MINUTES):
     )
 
 
-@transition(SessionState.RUNNING, SessionState.PAUSED)
+@transition(SessionState.RUNNING, SessionState.PAUSED, change_kind=push.STEP)
 def next_step(session, blocks, *, at, by):
     _step_by(session, blocks, 1)
 
 
-@transition(SessionState.RUNNING, SessionState.PAUSED)
+@transition(SessionState.RUNNING, SessionState.PAUSED, change_kind=push.STEP)
 def previous_step(session, blocks, *, at, by):
     _step_by(session, blocks, -1)
 
 
-@transition(SessionState.RUNNING, SessionState.PAUSED)
+@transition(SessionState.RUNNING, SessionState.PAUSED, change_kind=push.STEP)
 def go_to_step(session, blocks, step_pk, *, at, by):
     step = next((s for s in _steps_of(session.current_block_in(blocks)) if s.pk == step_pk), None)
     if step is None:
@@ -336,12 +340,12 @@ def go_to_step(session, blocks, step_pk, *, at, by):
     session.current_step = step
 
 
-@transition()
+@transition(change_kind=push.TIMER)
 def toggle_screen_blank(session, blocks, *, at, by):
     session.screen_blank = not session.screen_blank
 
 
-@transition()
+@transition(change_kind=push.TIMER)
 def toggle_screen_time(session, blocks, *, at, by):
     session.screen_shows_time = not session.screen_shows_time
 

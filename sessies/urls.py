@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/regie/<slug:action>/", live.transition, name="transition"),
     path("<int:pk>/projectie/", live.projector_view, name="projector"),
     path("<int:pk>/deelnemerslink/<slug:action>/", proposals.join_link, name="join_link"),
+    path("<int:pk>/deelnemerslink/<str:token>/qr.svg", proposals.join_qr, name="join_qr"),
     path("<int:pk>/voorstellen/", proposals.decide, name="proposals"),
     path("<int:pk>/notities/<int:note_pk>/projectie/", proposals.note_on_projector, name="note_on_projector"),
     path("<int:pk>/stand/", live.live_poll, name="live"),

@@ -1,14 +1,16 @@
 """The team's side of participants' phones: the link (facilitator), the proposals (secretary), the projector."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gesprekstafels.lib.http import parse_id
 from sessies import participation
 from sessies.access import get_session_for
-from sessies.models import Note
+from sessies.models import JoinLink, Note
 from sessies.screens import Screen, participation_context, screen_context
 
 LINK_ACTIONS = {"openen", "sluiten", "vernieuwen"}
@@ -42,6 +44,18 @@ def _run_answer(request, session, status):
     session.refresh_from_db()
     context = screen_context(session, Screen.RUN, user=request.user)
     return render(request, f"{Screen.RUN.template}#live", context, status=status)
+
+
+@require_GET
+def join_qr(request, pk, token):
+    """The QR code of the session's open link, for those who see the session (run view, projector)."""
+    session = get_session_for(request.user, pk)
+    link = get_object_or_404(JoinLink, session=session, token=token, closed_at__isnull=True)
+    url = request.build_absolute_uri(reverse("participate:join", args=[link.token]))
+    response = HttpResponse(participation.qr_svg(url), content_type="image/svg+xml")
+    # The token is in the URL: a new link is a new image, so this one may be kept.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @require_POST

@@ -123,9 +123,14 @@ def test_the_facilitator_steps_through_round_1_and_the_room_and_the_secretary_fo
     assert Note.objects.get(text="Het doel is eerder signaleren").question_id == question.pk
     assert Note.objects.get(text="Subgroepen gaan uiteen").question_id is None
 
+    # A click on a step puts it on the screen too.
+    fac.locator(f'.step-navigator > li[data-step="{question.pk}"] .step-control button').click()
+    expect(fac.locator(f'.step-navigator > li[data-step="{question.pk}"]')).to_have_attribute("aria-current", "step")
+    expect(rooms["1920x1080"].locator(".room")).to_have_attribute(
+        "data-step", str(question.pk), timeout=PUSH_TIMEOUT_MS
+    )
+
     # The secretary's own pick holds while the room moves on, for that note.
-    step(fac, "ArrowUp")
-    step(fac, "ArrowUp")
     expect(sec.locator("#note-question")).to_have_value(str(question.pk), timeout=PUSH_TIMEOUT_MS)
     other = round_one.outline.main_questions()[-1]
     sec.locator("#note-question").select_option(str(other.pk))

@@ -269,6 +269,7 @@ def build_world():
             "action": "volgende",
             "number": 1,
             "photo_pk": photo.pk,
+            "token": join.token,
         },
         "projects": {
             "pk": project.pk,
@@ -291,6 +292,7 @@ def build_world():
             "action": ["onbekend", "start"],
             "number": [2],
             "photo_pk": [foreign_photo.pk],
+            "token": [foreign_join.token, "geraden-token"],
         },
         "projects": {
             "pk": [other_project.pk],

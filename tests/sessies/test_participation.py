@@ -203,9 +203,26 @@ def test_the_facilitator_opens_the_session_to_phones(client, in_round, facilitat
         content = response.content.decode()
         # The run view's panel now shows the link and its QR code.
         assert phone_url("join", link.token) in content
-        assert "data:image/svg+xml" in content
+        qr = reverse("sessions:join_qr", args=[in_round.pk, link.token])
+        assert f'src="{qr}"' in content
+        code = client.get(qr)
+        assert code.status_code == 200 and code["Content-Type"] == "image/svg+xml"
+        assert code.content.startswith(b"<?xml") and b"<svg" in code.content
     else:
         assert response.status_code == 302 and response["Location"] == reverse("sessions:run", args=[in_round.pk])
+
+
+def test_the_qr_code_is_for_who_sees_the_session_and_only_while_its_link_is_open(
+    client, in_round, facilitator, outsider
+):
+    link = participation.open_for_participants(in_round, by=facilitator)
+    qr = reverse("sessions:join_qr", args=[in_round.pk, link.token])
+    client.force_login(outsider)
+    assert client.get(qr).status_code == 404
+    client.force_login(facilitator)
+    assert client.get(reverse("sessions:join_qr", args=[in_round.pk, "geraden"])).status_code == 404
+    participation.close_for_participants(in_round)
+    assert client.get(qr).status_code == 404
 
 
 def test_a_second_open_keeps_the_same_link(client, in_round, facilitator):

@@ -62,9 +62,12 @@ def test_each_change_says_what_changed(running, secretary, announced, django_cap
         harvest.set_key_harvest(note, True)
         harvest.add_agreement(running, who="Gijs", what="Terugkoppelen")
         timeline.extend_current_block(running.pk, running.timeline_version, by=None)
+        session = timeline.next_step(running.pk, running.timeline_version + 1)
+        timeline.advance_to_next_block(running.pk, session.timeline_version)
         running.bump_version()
 
-    assert [event.change for event in announced] == [f"n{note.pk}", f"k{note.pk}", "a", "t", "f"]
+    # An extension moves the clock only ("m"), a step its block's step ("s"), a block move the block ("t").
+    assert [event.change for event in announced] == [f"n{note.pk}", f"k{note.pk}", "a", "m", "s", "t", "f"]
     versions = [event.version for event in announced]
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
 

@@ -102,7 +102,7 @@ def test_only_the_facilitator_moves_the_step_or_the_screen(client, secretary, re
     )
 
 
-def test_a_step_move_is_a_timeline_change_pushed_to_every_screen(in_round, django_capture_on_commit_callbacks):
+def test_a_step_move_is_announced_as_a_step_change(in_round, django_capture_on_commit_callbacks):
     announced = []
     with django_capture_on_commit_callbacks(execute=False):
         original = push.announce
@@ -111,7 +111,7 @@ def test_a_step_move_is_a_timeline_change_pushed_to_every_screen(in_round, djang
             timeline.next_step(in_round.pk, fresh(in_round).timeline_version)
         finally:
             push.announce = original
-    assert [event.change for event in announced] == [push.TIMELINE]
+    assert [event.change for event in announced] == [push.STEP]
 
 
 # The room's screen
