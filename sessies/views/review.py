@@ -121,6 +121,8 @@ def _page(request, invitation, *, context=None, sections=None, bound=None, statu
         "token": invitation.token,
         "inviter": review.inviter_name(invitation),
         "review": {"sections": sections},
+        # The saving messages of static/js/saving.js, which keeps a typed comment, for a page without a login.
+        "keeps_drafts": True,
     }
     return _private(render(request, PAGE, context, status=status))
 

@@ -9,10 +9,8 @@ language (Content-Language: nl) and what must be absent, since the nl locale doe
 the participation texts yet. Tests that read a message opt in to English.
 """
 
-import asyncio
 import html
 import re
-import threading
 import uuid
 
 import pytest
@@ -41,6 +39,7 @@ from sessies.screens import Screen, render_participant_push, render_push
 from sessies.views.participate import device_cookie_name, device_key
 from tests.conftest import HTMX, make_user
 from tests.factories import ResearchProjectFactory, SessionFactory
+from tests.sessies.test_push import read_until, run
 
 PHONE_VIEWS = ("join", "poll", "send", "stream")
 LOGIN_PATH = "/accounts/login/"
@@ -1372,38 +1371,6 @@ def test_opening_and_closing_the_link_announce_a_full_change(
 # The phone's stream under ASGI (as under uvicorn)
 
 
-def run_in_thread(coroutine):
-    """Run `coroutine` in an event loop of its own thread (as tests/sessies/test_push.py does)."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as error:  # noqa: BLE001 - raised again in the test's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-async def read_until(chunks, predicate, timeout=5):
-    text = ""
-
-    async def read():
-        nonlocal text
-        async for chunk in chunks:
-            text += chunk.decode() if isinstance(chunk, bytes) else chunk
-            if predicate(text):
-                return
-
-    await asyncio.wait_for(read(), timeout)
-    return text
-
-
 @pytest.fixture
 def fast_heartbeat(settings):
     settings.LIVE_STREAM_HEARTBEAT_SECONDS = 0.05
@@ -1435,7 +1402,7 @@ def test_a_phones_stream_pushes_its_own_answer_then_the_links_end(link, in_round
         await response.streaming_content.aclose()
         return opening, mine, ended
 
-    opening, mine, ended = run_in_thread(scenario())
+    opening, mine, ended = run(scenario())
     assert "event: ready" in opening and "id:" not in opening
     assert f"id: {version + 1}\n" in mine and 'id="my-proposals"' in mine
     assert question.text not in ended
