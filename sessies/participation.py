@@ -9,6 +9,7 @@ edits them first, merges several into one note, or dismisses them, and may block
 """
 
 import io
+import re
 import secrets
 import unicodedata
 from datetime import timedelta
@@ -36,6 +37,7 @@ from sessies.models import (
 
 # 96 random bits: unguessable, yet short enough to type from the projector when a QR code fails.
 TOKEN_BYTES = 12
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 PROPOSAL_MAX_LENGTH = 500
 SENDER_MAX_LENGTH = 60
 # Zero-width (non-)joiner: part of emoji and of some scripts' words, so kept in plain text.
@@ -96,12 +98,17 @@ class LinkProblem:
     FINISHED = "finished"
 
 
+def token_shaped(token):
+    """Could this be a link's token (URL-safe base64, as secrets.token_urlsafe makes them)? Else no query at all."""
+    return isinstance(token, str) and TOKEN_PATTERN.fullmatch(token) is not None
+
+
 def find_link(token):
     """(link, problem): the link for a token and why it does not work (None when it does).
 
     Tokens that cannot be ours are not looked up at all.
     """
-    if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
+    if not token_shaped(token):
         return None, LinkProblem.UNKNOWN
     link = JoinLink.objects.select_related("session", "session__current_block").filter(token=token).first()
     if link is None:

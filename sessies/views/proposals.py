@@ -1,7 +1,7 @@
 """The team's side of participants' phones: the link (facilitator), the proposals (secretary), the projector."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,6 +50,8 @@ def _run_answer(request, session, status):
 def join_qr(request, pk, token):
     """The QR code of the session's open link, for those who see the session (run view, projector)."""
     session = get_session_for(request.user, pk)
+    if not participation.token_shaped(token):
+        raise Http404
     link = get_object_or_404(JoinLink, session=session, token=token, closed_at__isnull=True)
     url = request.build_absolute_uri(reverse("participate:join", args=[link.token]))
     response = HttpResponse(participation.qr_svg(url), content_type="image/svg+xml")
