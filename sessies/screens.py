@@ -5,13 +5,17 @@ changes, so a page and its fragments always agree. A change pushed to an open sc
 (`render_push`) sends only what it changed: one note in its place, the counts, the timeline.
 """
 
+import threading
 import uuid
+from collections import OrderedDict
+from concurrent.futures import Future
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from draaiboeken.models import StepKind, TipAudience
@@ -156,6 +160,8 @@ def participant_context(session, *, link, device_key, request=None, with_mine=Tr
         "view": Screen.PARTICIPANT,
         # The saving messages of static/js/saving.js, which keeps typed answers, for a page without a login.
         "keeps_drafts": True,
+        # A move's push, the same for every phone (render_participant_push): no token of anyone's.
+        "shared": False,
         "live_stream_url": reverse("participate:stream", args=[link.token]),
         "live_poll_url": reverse("participate:poll", args=[link.token]),
         "poll_interval": settings.LIVE_POLL_INTERVAL_MS,
@@ -164,11 +170,15 @@ def participant_context(session, *, link, device_key, request=None, with_mine=Tr
     }
 
 
-def render_participant_push(link_pk, session_pk, event, *, device_key, request):
+def render_participant_push(link, event, *, device_key, request):
     """A phone's update for `event` (None: everything). Returns (html, version).
 
-    Notes and agreements are not on a phone: they cost nothing. A move or a full update reads
-    the link again, so a closed link or a finished session shows that at once, and nothing more.
+    `link` is the stream's JoinLink as it was when the phone connected (its pk, session and token).
+
+    Notes and agreements are not on a phone: they cost nothing. A move is the same for every
+    phone of the link: rendered once and shared (`_shared_move`), so thirty phones cost the
+    team's screens one render, not thirty. A full update reads the link again, so a closed link
+    or a finished session shows that at once, and nothing more.
     """
     template = Screen.PARTICIPANT.template
     change = event.change if event else push.FULL
@@ -177,18 +187,57 @@ def render_participant_push(link_pk, session_pk, event, *, device_key, request):
     if change == push.PROPOSALS:
         if not device_key:
             return "", event.version
-        mine = participation.own_proposals(session_pk, device_key)
+        mine = participation.own_proposals(link.session_id, device_key)
         return render_to_string(f"{template}#mine-push", {"mine": mine}, request), event.version
+    if change == push.FULL:
+        return _render_phone(link.pk, device_key=device_key, request=request, whole=True)
+    # The token, random per link, keeps a deleted session's cached move from answering for a new
+    # one under a reused pk and version.
+    key = (link.pk, link.token, event.version, translation.get_language())
+    return _shared_move(key, lambda: _render_phone(link.pk, whole=False))
+
+
+def _render_phone(link_pk, *, whole, device_key=None, request=None):
+    """The phone's state: whole (with its own list, its CSRF token) or a move's, the same for every phone."""
+    template = Screen.PARTICIPANT.template
     link = participation.JoinLink.objects.select_related("session__current_block").filter(pk=link_pk).first()
     if link is None:
         return "", None
     session = link.session
     if not link.is_open or session.is_finished:
         return render_to_string(f"{template}#ended-push", {"session": session, "link": link}, request), session.version
-    # The whole state (a reconnect, a resync) includes the phone's own list; a move only the block.
-    whole = change == push.FULL
     context = participant_context(session, link=link, device_key=device_key, request=request, with_mine=whole)
+    if not whole:
+        # Shared by every phone: no client token of its own (static/js/participant.js gives each
+        # form one) and no CSRF field (htmx sends the page's token in a header).
+        for form in context["answer_forms"]:
+            form["client_token"] = ""
+        context["shared"] = True
     return render_to_string(f"{template}#{'live' if whole else 'live-state'}", context, request), session.version
+
+
+_moves = OrderedDict()
+_moves_lock = threading.Lock()
+SHARED_MOVES_KEPT = 256
+
+
+def _shared_move(key, render):
+    """render() once per key however many phones' streams ask at once; the others wait for it."""
+    with _moves_lock:
+        pending = _moves.get(key)
+        owner = pending is None
+        if owner:
+            pending = _moves[key] = Future()
+            while len(_moves) > SHARED_MOVES_KEPT:
+                _moves.popitem(last=False)
+    if owner:
+        try:
+            pending.set_result(render())
+        except BaseException as error:  # noqa: BLE001 - raised again to every stream waiting for it
+            with _moves_lock:
+                _moves.pop(key, None)
+            pending.set_exception(error)
+    return pending.result()
 
 
 def notes_page_context(session, *, user, **extra):

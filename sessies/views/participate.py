@@ -125,6 +125,7 @@ def _form_context(link, question_pk, *, text, client_token):
         "text": text,
         "client_token": client_token,
         "max_length": participation.PROPOSAL_MAX_LENGTH,
+        "shared": False,
     }
 
 

@@ -195,20 +195,18 @@ class ParticipantStream(LiveStream):
 
     def __init__(self, request, link, device_key, subscription, seen):
         super().__init__(request, link.session_id, Screen.PARTICIPANT, subscription, seen)
-        self.link_pk = link.pk
+        self.link = link
         self.device_key = device_key
 
     def _render_once(self, event, probe):
         if probe:
             return super()._render_once(event, probe)
         with translation.override(self.language):
-            return render_participant_push(
-                self.link_pk, self.session_pk, event, device_key=self.device_key, request=self.request
-            )
+            return render_participant_push(self.link, event, device_key=self.device_key, request=self.request)
 
     def _still_allowed(self):
         # A closed link still gets its "closed" page pushed (render_participant_push), then nothing more.
-        return participation.link_works(self.link_pk)
+        return participation.link_works(self.link.pk)
 
 
 @functools.cache

@@ -78,5 +78,17 @@
     if ((status === 404 || status === 410) && path.indexOf("/stand/") !== -1) window.location.reload();
   });
 
+  // A form pushed to every phone alike comes without a client token: this phone gives it one,
+  // kept in the field so that resending the same answer is recognised as the same.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const form = event.detail.elt;
+    if (!form.classList || !form.classList.contains("answer-form")) return;
+    const token = form.querySelector('input[name="client_token"]');
+    if (token && !token.value) {
+      token.value = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+      event.detail.parameters.set ? event.detail.parameters.set("client_token", token.value) : (event.detail.parameters.client_token = token.value);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", rememberSender);
 })();

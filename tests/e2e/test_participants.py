@@ -157,6 +157,13 @@ def test_a_typed_answer_survives_a_lost_connection_and_a_move_to_the_next_block(
     unsent.locator("button").click()
     expect(unsent).to_be_hidden()
     expect(page.locator("#my-proposals")).to_contain_text("Nog even over de vorige vraag")
+    # The new block's forms came pushed, the same for every phone: this one gives its answer a token of its own.
+    fresh_form = page.locator("#participant-now form.answer-form").first
+    expect(fresh_form.locator('input[name="client_token"]')).to_have_value("")
+    fresh_form.locator("textarea").fill("Over ronde 2")
+    fresh_form.locator("button").click()
+    expect(page.locator("#my-proposals")).to_contain_text("Over ronde 2")
+    assert Proposal.objects.get(text="Over ronde 2").client_token
 
     # Closing the link ends the phone's page with a clear message, and nothing of the session.
     participation.close_for_participants(round_one)

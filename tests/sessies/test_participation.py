@@ -1217,7 +1217,7 @@ def proposals_event(session):
 
 def phone_push(link, event, *, device_key, request):
     """A phone's stream render for `event` (None: everything): (html, version)."""
-    return render_participant_push(link.pk, link.session_id, event, device_key=device_key, request=request)
+    return render_participant_push(link, event, device_key=device_key, request=request)
 
 
 def test_the_notes_screen_gets_the_inbox_with_the_new_proposal(phone, link, in_round, secretary, push_request):
@@ -1284,6 +1284,20 @@ def test_a_phone_gets_its_own_list_pushed(phone, link, in_round, push_request):
     assert question.text[:30] in html_  # its question, for recognition
     # A phone without a key has no list.
     assert phone_push(link, event, device_key=None, request=push_request()) == ("", event.version)
+
+
+def test_a_move_is_rendered_once_for_all_the_phones_of_a_link(link, in_round, push_request):
+    moved = timeline.next_step(in_round.pk, fresh(in_round).timeline_version)
+    event = push.Event(in_round.pk, moved.version, push.STEP)
+
+    first, _ = phone_push(link, event, device_key="telefoon-1", request=push_request())
+    with CaptureQueriesContext(connection) as queries:
+        second, _ = phone_push(link, event, device_key="telefoon-2", request=push_request())
+
+    assert second == first and len(queries) == 0
+    # Nobody's token in what every phone gets: the page's own CSRF header and a client token per phone serve.
+    assert "csrfmiddlewaretoken" not in first
+    assert 'name="client_token" value=""' in first
 
 
 def test_a_phone_gets_the_whole_state_with_the_questions(phone, link, in_round, push_request):
