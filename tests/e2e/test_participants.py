@@ -68,7 +68,10 @@ def test_two_phones_send_answers_the_secretary_accepts_one_and_it_reaches_notes_
     link = fac.locator(".join-url a")
     expect(link).to_be_visible()
     expect(fac.locator("img.join-qr")).to_have_attribute("src", re.compile(r"/qr\.svg$"))
-    assert fac.locator("img.join-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The code is an image the browser fetches (sessions:join_qr): it loads.
+    fac.wait_for_function(
+        "() => { const i = document.querySelector('img.join-qr'); return i && i.complete && i.naturalWidth > 0; }"
+    )
     expect(projector.locator(".projector-join img")).to_be_visible(timeout=PUSH_TIMEOUT_MS)
     join_url = link.get_attribute("href")
     assert "/doe-mee/" in join_url
