@@ -30,6 +30,7 @@ from sessies.access import get_session_for
 from sessies.hub import RESYNC, hub
 from sessies.models import Session
 from sessies.screens import Screen, render_participant_push, render_push
+from sessies.views.participate import device_key
 
 # Beyond this many missed changes the whole state is cheaper than each change.
 MAX_CHANGES_REPLAYED = 20
@@ -57,8 +58,6 @@ async def live_stream(request, pk):
 @require_GET
 async def participant_stream(request, token):
     """A participant's phone: the same stream, opened by the session's link instead of a login."""
-    from sessies.views.participate import device_key
-
     link, problem = await sync_to_async(participation.find_link)(token)
     if problem:
         return HttpResponse(status=404 if problem == participation.LinkProblem.UNKNOWN else 410)
