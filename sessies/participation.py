@@ -44,9 +44,6 @@ SENDER_MAX_LENGTH = 60
 JOINERS = "\u200c\u200d"
 DEVICE_COOKIE_PREFIX = "gt-device-"
 DEVICE_COOKIE_SALT = "sessies.participation.device"
-# One event code for "the proposals changed" (sessies.push): the notes screen's inbox, the run
-# view's panel and each phone's own list follow it.
-PROPOSALS = push.PROPOSALS
 
 
 class Refused(Exception):
@@ -223,7 +220,7 @@ def submit(link, device_key, *, question_pk, text, sender, client_token):
             sender=sender,
             client_token=client_token,
         )
-        Session.objects.bump(session.pk, change=PROPOSALS)
+        Session.objects.bump(session.pk, change=push.PROPOSALS)
     return proposal
 
 
@@ -322,7 +319,7 @@ def accept(session, proposals, *, by, text=None):
             status=ProposalStatus.ACCEPTED, note=note, decided_at=timezone.now(), decided_by=by
         )
         Session.objects.bump(session.pk, change=push.note_change(note.pk))
-        Session.objects.bump(session.pk, change=PROPOSALS)
+        Session.objects.bump(session.pk, change=push.PROPOSALS)
     return note
 
 
@@ -332,7 +329,7 @@ def dismiss(session, proposals, *, by):
             session=session, pk__in=[p.pk for p in proposals], status=ProposalStatus.NEW
         ).update(status=ProposalStatus.DISMISSED, decided_at=timezone.now(), decided_by=by)
         if changed:
-            Session.objects.bump(session.pk, change=PROPOSALS)
+            Session.objects.bump(session.pk, change=push.PROPOSALS)
     return changed
 
 
@@ -343,7 +340,7 @@ def block_device(session, device, *, by):
         Proposal.objects.filter(device=device, status=ProposalStatus.NEW).update(
             status=ProposalStatus.DISMISSED, decided_at=timezone.now(), decided_by=by
         )
-        Session.objects.bump(session.pk, change=PROPOSALS)
+        Session.objects.bump(session.pk, change=push.PROPOSALS)
 
 
 def show_on_projector(session, note, shown):
