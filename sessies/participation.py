@@ -278,13 +278,14 @@ def own_proposals(session, device_key):
     )
 
 
+def waiting(session):
+    """The proposals waiting for the secretary: new, from phones not blocked."""
+    return Proposal.objects.filter(session=session, status=ProposalStatus.NEW, device__blocked_at__isnull=True)
+
+
 def inbox(session):
     """The secretary's open proposals, oldest first, with their question and block."""
-    return list(
-        Proposal.objects.filter(session=session, status=ProposalStatus.NEW, device__blocked_at__isnull=True)
-        .select_related("question", "block")
-        .order_by("created_at", "pk")
-    )
+    return list(waiting(session).select_related("question", "block").order_by("created_at", "pk"))
 
 
 def accept(session, proposals, *, by, text=None):

@@ -125,7 +125,7 @@ def participation_context(session, current_block, screen, *, can_write):
         context["shared_answers"] = participation.shared_answers(session, current_block if session.is_live else None)
     elif screen == Screen.RUN:
         context["accepted_answers"] = participation.accepted_answers(session, current_block)
-        context["open_proposal_count"] = len(participation.inbox(session))
+        context["open_proposal_count"] = participation.waiting(session).count()
     elif screen == Screen.NOTES and can_write:
         context["inbox"] = participation.inbox(session)
     return context
